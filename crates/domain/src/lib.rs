@@ -14,8 +14,8 @@ mod vocab;
 
 pub use country::{CountryCode, CurrencyCode, all_countries};
 pub use engagement::{
-    DataFlags, Destination, Engagement, EngagementInput, Funding, PartnerRef, Person, Travel,
-    parse_engagement_json,
+    DataFlags, Destination, DestinationInput, Engagement, EngagementInput, Funding, FundingInput,
+    PartnerInput, PartnerRef, Person, PersonInput, Travel, TravelInput, parse_engagement_json,
 };
 pub use error::{FieldError, FieldErrors};
 pub use names::{match_key, name_similarity, search_text};

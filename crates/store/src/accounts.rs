@@ -32,7 +32,7 @@ pub struct SessionRecord {
     pub expires_at: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: String,
     pub user_id: String,

@@ -917,3 +917,14 @@ impl Store {
         Ok((created, existing))
     }
 }
+
+impl Store {
+    /// How many live parties have due diligence past its expiry date.
+    pub async fn count_dd_expired(&self, today: &str) -> Result<i64> {
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM parties WHERE merged_into IS NULL AND dd_expires_on IS NOT NULL AND dd_expires_on < $1")
+            .bind(today)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get("n")?)
+    }
+}

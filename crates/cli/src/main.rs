@@ -1,0 +1,246 @@
+//! The `meridian` binary. Read top to bottom, this is how Meridian starts:
+//! load configuration (defaults < meridian.toml < MERIDIAN_* environment),
+//! open the store (embedded SQLite in the data directory, or DATABASE_URL),
+//! run migrations, make sure someone can sign in, optionally seed the demo
+//! register, and serve the web application until Ctrl-C.
+
+mod config;
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use meridian_store::{Role, Store};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "meridian",
+    version,
+    about = "Meridian: the international engagement register for universities"
+)]
+struct Cli {
+    /// Configuration file (default: ./meridian.toml if present).
+    #[arg(long, global = true, env = "MERIDIAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the embedded database lives (default ./meridian-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// On an empty database, add a realistic, fictional demo register.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an account (the password is read from MERIDIAN_NEW_PASSWORD or generated and printed).
+    Create {
+        username: String,
+        #[arg(long, default_value = "researcher")]
+        role: String,
+        #[arg(long, default_value = "")]
+        department: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Create an API token for an account and print it once.
+    Token {
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
+    init_logging(&config.log);
+
+    match cli.command {
+        Command::Serve { bind, demo } => {
+            let bind = bind.unwrap_or_else(|| config.bind.clone());
+            let store = open_store(&config).await?;
+            ensure_admin(&store).await?;
+            if demo || config.demo {
+                demo::seed_if_empty(&store)
+                    .await
+                    .context("seeding the demo register")?;
+            }
+            serve(store, &config, &bind).await
+        }
+        Command::Migrate => {
+            open_store(&config).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Users(cmd) => users(cmd, &config).await,
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+async fn open_store(config: &Config) -> Result<Store> {
+    match config.database_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let shown = url.split('@').next_back().unwrap_or("");
+            tracing::info!(database = %shown, "connecting to database");
+            Store::connect(url, config.max_connections)
+                .await
+                .context("connecting to DATABASE_URL")
+        }
+        None => {
+            tracing::info!(data_dir = %config.data_dir.display(), "using embedded SQLite");
+            Store::open_sqlite_dir(&config.data_dir, config.max_connections)
+                .await
+                .with_context(|| format!("opening the database in {}", config.data_dir.display()))
+        }
+    }
+}
+
+/// On first start there is nobody to sign in as: create `admin` with the
+/// password from MERIDIAN_ADMIN_PASSWORD, or a generated one printed once.
+async fn ensure_admin(store: &Store) -> Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("MERIDIAN_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (generate_password(), true),
+    };
+    let hash = meridian_web::hash_password(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store
+        .create_user(
+            "admin",
+            "Administrator",
+            &hash,
+            Role::Admin,
+            "Research Office",
+        )
+        .await?;
+    println!("\nCreated the first account: username 'admin'.");
+    if generated {
+        println!("Its generated password (shown only now): {password}");
+        println!("Set MERIDIAN_ADMIN_PASSWORD before the first start to choose it yourself.\n");
+    } else {
+        println!("Its password is the one in MERIDIAN_ADMIN_PASSWORD.\n");
+    }
+    Ok(())
+}
+
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..20)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+async fn serve(store: Store, config: &Config, bind: &str) -> Result<()> {
+    let web = meridian_web::WebConfig {
+        secure_cookies: config.secure_cookies,
+        session_hours: config.session_hours,
+        ..Default::default()
+    };
+    let app = meridian_web::router(meridian_web::AppState::new(store.clone(), web));
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Meridian {} is running at http://{addr}/ (Ctrl-C to stop)",
+        meridian_web::VERSION
+    );
+    tokio::spawn(purge_sessions(store.clone()));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Expired sessions are useless rows: drop them hourly.
+async fn purge_sessions(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.purge_expired_sessions().await {
+            tracing::warn!(error = %e, "could not purge expired sessions");
+        }
+    }
+}
+
+async fn users(cmd: UsersCommand, config: &Config) -> Result<()> {
+    let store = open_store(config).await?;
+    match cmd {
+        UsersCommand::Create {
+            username,
+            role,
+            department,
+            name,
+        } => {
+            let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
+            let (password, generated) = match std::env::var("MERIDIAN_NEW_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (generate_password(), true),
+            };
+            if password.chars().count() < 12 {
+                bail!("MERIDIAN_NEW_PASSWORD must be at least 12 characters");
+            }
+            let hash = meridian_web::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let display = if name.is_empty() {
+                username.clone()
+            } else {
+                name
+            };
+            let u = store
+                .create_user(&username, &display, &hash, role, &department)
+                .await?;
+            println!("Created {} ({}).", u.username, u.role.label());
+            if generated {
+                println!("Generated password (shown only now): {password}");
+            }
+        }
+        UsersCommand::Token { username, name } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no user '{username}'"))?;
+            let state = meridian_web::AppState::new(store.clone(), Default::default());
+            let t = meridian_web::issue_api_token(&state, &user.id, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", t.token);
+        }
+    }
+    Ok(())
+}

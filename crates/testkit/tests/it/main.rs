@@ -1,0 +1,6 @@
+//! End-to-end HTTP tests against the real router (one binary for the crate).
+//! They run on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
+
+mod api;
+mod pages;
+mod security;
