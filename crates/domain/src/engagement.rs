@@ -251,10 +251,10 @@ impl Check {
     ) -> (Option<String>, Option<String>) {
         let s = self.date(start_field, start);
         let e = self.date(end_field, end);
-        if let (Some(s), Some(e)) = (s, e) {
-            if e < s {
-                self.errors.push(end_field, "is before the start date");
-            }
+        if let (Some(s), Some(e)) = (s, e)
+            && e < s
+        {
+            self.errors.push(end_field, "is before the start date");
         }
         (s.map(format_date), e.map(format_date))
     }
@@ -450,11 +450,11 @@ fn validate_partner(c: &mut Check, at: &str, p: &PartnerInput) -> Option<Partner
 
 fn validate_funding(c: &mut Check, f: &FundingInput) -> Option<Funding> {
     let source = c.text("funding.source", &f.source, false, MAX_SHORT);
-    if let Some(a) = f.amount {
-        if !a.is_finite() || a < 0.0 {
-            c.errors
-                .push("funding.amount", "must be a number of zero or more");
-        }
+    if let Some(a) = f.amount
+        && (!a.is_finite() || a < 0.0)
+    {
+        c.errors
+            .push("funding.amount", "must be a number of zero or more");
     }
     let currency = f
         .currency

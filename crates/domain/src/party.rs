@@ -133,10 +133,10 @@ impl DueDiligenceInput {
         };
         let decided = date("decided_on", &self.decided_on, &mut errors).unwrap_or(today);
         let expires = date("expires_on", &self.expires_on, &mut errors);
-        if let Some(exp) = expires {
-            if exp <= decided {
-                errors.push("expires_on", "must be after the decision date");
-            }
+        if let Some(exp) = expires
+            && exp <= decided
+        {
+            errors.push("expires_on", "must be after the decision date");
         }
         if matches!(
             status,
@@ -177,7 +177,7 @@ impl AdverseMediaInput {
             errors.push("text", "is required");
         }
         let url = self.source_url.trim();
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !is_web_address(url) {
             errors.push("source_url", "must start with http:// or https://");
         }
         let date = self
@@ -199,6 +199,11 @@ impl AdverseMediaInput {
             date,
         })
     }
+}
+
+/// Empty, or an http(s) address.
+fn is_web_address(s: &str) -> bool {
+    s.is_empty() || s.starts_with("https://") || s.starts_with("http://")
 }
 
 /// Parse a party body from JSON, naming the path of any type error.
@@ -271,15 +276,13 @@ impl PartyInput {
         if kind == Some(PartyKind::Person) && sector.is_none() {
             sector = Some(Sector::Individual);
         }
-        if let Some(p) = self.state_ownership_pct {
-            if !(0.0..=100.0).contains(&p) {
-                errors.push("state_ownership_pct", "must be a percentage from 0 to 100");
-            }
+        if let Some(p) = self.state_ownership_pct
+            && !(0.0..=100.0).contains(&p)
+        {
+            errors.push("state_ownership_pct", "must be a percentage from 0 to 100");
         }
         let website = self.website.trim().to_owned();
-        if !website.is_empty()
-            && !(website.starts_with("https://") || website.starts_with("http://"))
-        {
+        if !is_web_address(&website) {
             errors.push("website", "must start with http:// or https://");
         }
         let registration_ids = self

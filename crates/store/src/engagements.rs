@@ -511,13 +511,13 @@ impl Store {
     ) -> Result<StoredEngagement> {
         let mut w = self.write_tx().await?;
         let before = load(&mut w.tx, id).await?.ok_or(StoreError::NotFound)?;
-        if let Some(v) = expected_version {
-            if v != before.version {
-                return Err(StoreError::Conflict(format!(
-                    "the engagement was changed by someone else (version {} is current, you edited version {v}); reload and edit again",
-                    before.version
-                )));
-            }
+        if let Some(v) = expected_version
+            && v != before.version
+        {
+            return Err(StoreError::Conflict(format!(
+                "the engagement was changed by someone else (version {} is current, you edited version {v}); reload and edit again",
+                before.version
+            )));
         }
         resolve_parties(
             &mut w.tx,

@@ -197,10 +197,10 @@ async fn csrf_ok(parts: &Parts, body: Body, expected: &str) -> Result<(bool, Bod
     {
         return Ok((matches(v), body));
     }
-    if let Some(q) = parts.uri.query() {
-        if let Some((_, v)) = form_urlencoded_pairs(q).find(|(k, _)| k == "csrf_token") {
-            return Ok((matches(&v), body));
-        }
+    if let Some(q) = parts.uri.query()
+        && let Some((_, v)) = form_urlencoded_pairs(q).find(|(k, _)| k == "csrf_token")
+    {
+        return Ok((matches(&v), body));
     }
     let is_form = parts
         .headers

@@ -358,7 +358,7 @@ fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
     } else {
         Err(PageError(
             AppError::Forbidden,
-            Some(Chrome::new(user, "Admin")),
+            Some(Box::new(Chrome::new(user, "Admin"))),
         ))
     }
 }

@@ -303,17 +303,17 @@ fn input_from_form(f: &FormFields) -> (EngagementInput, FieldErrors) {
 fn validate_form(
     user: &CurrentUser,
     f: &FormFields,
-) -> Result<meridian_domain::Engagement, (EngagementInput, FieldErrors)> {
+) -> Result<meridian_domain::Engagement, Box<(EngagementInput, FieldErrors)>> {
     let (mut input, mut errors) = input_from_form(f);
     if input.owner.is_empty() {
         input.owner = user.user.username.clone();
     }
     match input.validate() {
         Ok(e) if errors.is_empty() => Ok(e),
-        Ok(_) => Err((input, errors)),
+        Ok(_) => Err(Box::new((input, errors))),
         Err(more) => {
             errors.errors.extend(more.errors);
-            Err((input, errors))
+            Err(Box::new((input, errors)))
         }
     }
 }
@@ -345,7 +345,8 @@ async fn create(
             .create_engagement(e, &user.user.username)
             .await
             .map_err(AppError::from),
-        Err((input, errors)) => {
+        Err(bad) => {
+            let (input, errors) = *bad;
             return Ok(render_status(
                 StatusCode::BAD_REQUEST,
                 &FormPage::new(&user, None, 0, input, errors),
@@ -399,7 +400,8 @@ async fn update(
             .update_engagement(&id, e, Some(version), &user.user.username)
             .await
             .map_err(AppError::from),
-        Err((input, errors)) => {
+        Err(bad) => {
+            let (input, errors) = *bad;
             return Ok(render_status(
                 StatusCode::BAD_REQUEST,
                 &FormPage::new(&user, Some(id), version, input, errors),
@@ -473,7 +475,7 @@ fn group_thousands(a: f64) -> String {
     let digits = whole.abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

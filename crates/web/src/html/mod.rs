@@ -87,7 +87,7 @@ struct ErrorPage {
 }
 
 /// An error shown as a page rather than JSON.
-pub struct PageError(pub AppError, pub Option<Chrome>);
+pub struct PageError(pub AppError, pub Option<Box<Chrome>>);
 
 impl<E: Into<AppError>> From<E> for PageError {
     fn from(e: E) -> Self {
@@ -133,7 +133,7 @@ impl IntoResponse for PageError {
         render_status(
             status,
             &ErrorPage {
-                chrome: self.1,
+                chrome: self.1.map(|c| *c),
                 title: title.to_owned(),
                 message,
             },
