@@ -46,6 +46,20 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Check or export the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first broken link if any.
+    Verify,
+    /// Write the chain as JSON lines (each with its canonical text) to stdout or a file.
+    Export {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -92,6 +106,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Users(cmd) => users(cmd, &config).await,
+        Command::Audit(cmd) => audit(cmd, &config).await,
     }
 }
 
@@ -177,6 +192,7 @@ async fn serve(store: Store, config: &Config, bind: &str) -> Result<()> {
         meridian_web::VERSION
     );
     tokio::spawn(purge_sessions(store.clone()));
+    tokio::spawn(periodic_reviews(store.clone()));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -193,6 +209,69 @@ async fn purge_sessions(store: Store) {
         tick.tick().await;
         if let Err(e) = store.purge_expired_sessions().await {
             tracing::warn!(error = %e, "could not purge expired sessions");
+        }
+    }
+}
+
+/// Active engagements whose review date has passed become `review_due`:
+/// checked at start-up and then hourly.
+async fn periodic_reviews(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let today = meridian_store::now_text()[..10].to_owned();
+        match store.mark_reviews_due(&today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "engagements marked review due"),
+            Err(e) => tracing::warn!(error = %e, "could not mark periodic reviews"),
+        }
+    }
+}
+
+async fn audit(cmd: AuditCommand, config: &Config) -> Result<()> {
+    use std::io::Write;
+    let store = open_store(config).await?;
+    match cmd {
+        AuditCommand::Verify => match store.verify_audit().await? {
+            Ok(n) => {
+                println!("Audit chain intact: {n} records verified.");
+                Ok(())
+            }
+            Err(broken) => {
+                eprintln!("Audit chain BROKEN: {broken}");
+                std::process::exit(1);
+            }
+        },
+        AuditCommand::Export { output } => {
+            let mut out: Box<dyn Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let mut after = 0;
+            let mut n = 0u64;
+            loop {
+                let page = store.audit_page(after, 1000).await?;
+                let Some(last) = page.last() else { break };
+                after = last.seq;
+                for r in &page {
+                    writeln!(out, "{}", meridian_audit::export_line(r))?;
+                    n += 1;
+                }
+            }
+            out.flush()?;
+            store
+                .audit(
+                    meridian_store::AuditEvent::new("cli", "audit.exported", "audit", "")
+                        .reason(format!("{n} records")),
+                )
+                .await?;
+            if output.is_some() {
+                eprintln!("Exported {n} audit records.");
+            }
+            Ok(())
         }
     }
 }

@@ -3,6 +3,7 @@
 //! once, here, into a value that cannot be invalid (`CountryCode` cannot hold
 //! "ZZ"). No IO, no async, no database types.
 
+pub mod access;
 mod countries_data;
 mod country;
 mod engagement;
@@ -11,6 +12,7 @@ mod names;
 mod party;
 mod party_csv;
 mod vocab;
+mod workflow;
 
 pub use country::{CountryCode, CurrencyCode, all_countries};
 pub use engagement::{
@@ -27,6 +29,9 @@ pub use party_csv::{CSV_FIELDS, CsvColumnMapping, CsvImport, CsvRowError, parse_
 pub use vocab::{
     DueDiligenceStatus, EngagementKind, EngagementStatus, FundingSourceType, PartyKind, PartyRole,
     Role, Sector, TalentProgramme,
+};
+pub use workflow::{
+    ReviewRoute, WorkflowAction, available as available_actions, is_open, transition,
 };
 
 /// A calendar date as used across Meridian (ISO 8601 `YYYY-MM-DD`).

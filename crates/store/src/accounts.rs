@@ -2,6 +2,7 @@
 //! stateless) and API tokens. Secrets never reach this layer in the clear:
 //! callers pass argon2id hashes and SHA-256 digests of random tokens.
 
+use crate::audit::{AuditEvent, append};
 use crate::{Result, Store, StoreError, corrupt, new_id, now_text};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -76,7 +77,8 @@ impl Store {
         Ok(r.try_get("n")?)
     }
 
-    /// Create a user; a taken username is a `Conflict`.
+    /// Create a user; a taken username is a `Conflict`. `by` is who did it
+    /// (recorded in the audit trail).
     pub async fn create_user(
         &self,
         username: &str,
@@ -85,8 +87,33 @@ impl Store {
         role: Role,
         department: &str,
     ) -> Result<User> {
+        self.create_user_by(
+            username,
+            display_name,
+            password_hash,
+            role,
+            department,
+            "system",
+        )
+        .await
+    }
+
+    pub async fn create_user_by(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+        role: Role,
+        department: &str,
+        by: &str,
+    ) -> Result<User> {
         let username = username.trim().to_lowercase();
-        if self.user_by_username(&username).await?.is_some() {
+        let mut w = self.write_tx().await?;
+        let taken = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if taken.is_some() {
             return Err(StoreError::Conflict(format!(
                 "the username '{username}' is taken"
             )));
@@ -103,8 +130,12 @@ impl Store {
         .bind(role.as_str())
         .bind(department.trim())
         .bind(now_text())
-        .execute(&self.pool)
+        .execute(&mut *w.tx)
         .await?;
+        let ev = AuditEvent::new(by, "user.created", "user", &id)
+            .after(serde_json::json!({"username": username, "role": role, "department": department.trim()}));
+        append(&mut w.tx, self.backend, ev).await?;
+        w.commit().await?;
         self.user(&id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -134,53 +165,119 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    pub async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
+    /// Change a user's role and departments (audited as a role change).
+    pub async fn set_user_role(
+        &self,
+        user_id: &str,
+        role: Role,
+        department: &str,
+        by: &str,
+    ) -> Result<User> {
+        let before = self.user(user_id).await?.ok_or(StoreError::NotFound)?;
+        let mut w = self.write_tx().await?;
+        sqlx::query("UPDATE users SET role = $1, department = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(department.trim())
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        let ev = AuditEvent::new(by, "user.role_changed", "user", user_id)
+            .before(serde_json::json!({"role": before.role, "department": before.department}))
+            .after(serde_json::json!({"role": role, "department": department.trim()}));
+        append(&mut w.tx, self.backend, ev).await?;
+        w.commit().await?;
+        self.user(user_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_password_hash(&self, user_id: &str, hash: &str, by: &str) -> Result<()> {
+        let mut w = self.write_tx().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
             .bind(hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
         if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+            return Err(StoreError::NotFound);
         }
+        append(
+            &mut w.tx,
+            self.backend,
+            AuditEvent::new(by, "user.password_set", "user", user_id),
+        )
+        .await?;
+        w.commit().await
     }
 
     /// Count a failed login; lock the account until `lock_until` once
-    /// `max_failures` is reached.
+    /// `max_failures` is reached. Audited.
     pub async fn record_login_failure(
         &self,
         user_id: &str,
         max_failures: i64,
         lock_until: &str,
     ) -> Result<LoginFailure> {
+        let mut w = self.write_tx().await?;
         sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
         sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2 AND failed_logins >= $3")
             .bind(lock_until)
             .bind(user_id)
             .bind(max_failures)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
-        let r = sqlx::query("SELECT failed_logins, locked_until FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(LoginFailure {
+        let r =
+            sqlx::query("SELECT username, failed_logins, locked_until FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
+        let username: String = r.try_get("username")?;
+        let failure = LoginFailure {
             failed_logins: r.try_get("failed_logins")?,
             locked_until: r.try_get("locked_until")?,
-        })
+        };
+        let action = if failure.locked_until.is_some() {
+            "login.locked"
+        } else {
+            "login.failed"
+        };
+        append(
+            &mut w.tx,
+            self.backend,
+            AuditEvent::new(&username, action, "user", user_id),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(failure)
+    }
+
+    /// A sign-in with a name nobody has (audited, so probing is visible).
+    pub async fn record_unknown_login(&self, username: &str) -> Result<()> {
+        let name: String = username.chars().take(100).collect();
+        self.audit(AuditEvent::new(&name, "login.unknown_user", "user", ""))
+            .await
+            .map(|_| ())
     }
 
     pub async fn record_login_success(&self, user_id: &str) -> Result<()> {
+        let mut w = self.write_tx().await?;
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
-        Ok(())
+        let r = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let username: String = r.try_get("username")?;
+        append(
+            &mut w.tx,
+            self.backend,
+            AuditEvent::new(&username, "login", "user", user_id),
+        )
+        .await?;
+        w.commit().await
     }
 
     pub async fn create_session(
@@ -249,14 +346,24 @@ impl Store {
     ) -> Result<ApiToken> {
         let id = new_id();
         let now = now_text();
+        let mut w = self.write_tx().await?;
         sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&id)
             .bind(user_id)
             .bind(name.trim())
             .bind(token_hash)
             .bind(&now)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
+        let owner = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let owner: String = owner.try_get("username")?;
+        let ev = AuditEvent::new(&owner, "api_token.created", "api_token", &id)
+            .after(serde_json::json!({"name": name.trim()}));
+        append(&mut w.tx, self.backend, ev).await?;
+        w.commit().await?;
         Ok(ApiToken {
             id,
             user_id: user_id.to_owned(),
@@ -279,12 +386,21 @@ impl Store {
             .await?;
         let Some(r) = row else { return Ok(None) };
         let token_id: String = r.try_get("token_id")?;
+        let user = user_from_row(&r)?;
+        let mut w = self.write_tx().await?;
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now_text())
             .bind(&token_id)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
-        Ok(Some(user_from_row(&r)?))
+        append(
+            &mut w.tx,
+            self.backend,
+            AuditEvent::new(&user.username, "api_token.used", "api_token", &token_id),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(Some(user))
     }
 
     pub async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<ApiToken>> {
@@ -310,16 +426,27 @@ impl Store {
 
     /// Revoke one of `user_id`'s tokens (another user's token is NotFound).
     pub async fn revoke_api_token(&self, user_id: &str, token_id: &str) -> Result<()> {
+        let mut w = self.write_tx().await?;
         let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
             .bind(now_text())
             .bind(token_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await?;
         if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+            return Err(StoreError::NotFound);
         }
+        let owner = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let owner: String = owner.try_get("username")?;
+        append(
+            &mut w.tx,
+            self.backend,
+            AuditEvent::new(&owner, "api_token.revoked", "api_token", token_id),
+        )
+        .await?;
+        w.commit().await
     }
 }

@@ -2,13 +2,14 @@
 //! document (the shape the API and the risk engine share) plus the columns
 //! that lists filter on, its links to parties, and a history of every change.
 
+use crate::audit::{AuditEvent, append};
 use crate::parties::{live_party, resolve_or_create};
 use crate::{
     Backend, Result, Store, StoreError, corrupt, diff_docs, like_pattern, new_id, now_text,
 };
 use meridian_domain::{
     CountryCode, Engagement, EngagementKind, EngagementStatus, FieldErrors, FundingSourceType,
-    Party, PartyFields, PartyKind, PartyRole, Sector, match_key, search_text,
+    Party, PartyFields, PartyKind, PartyRole, Sector, is_open, match_key, search_text,
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -44,6 +45,8 @@ pub struct EngagementSummary {
 
 #[derive(Debug, Clone, Default)]
 pub struct EngagementFilter {
+    /// Only what this person may see (None: everything).
+    pub visible_to: Option<Visibility>,
     pub q: Option<String>,
     pub kind: Option<EngagementKind>,
     pub country: Option<CountryCode>,
@@ -51,6 +54,14 @@ pub struct EngagementFilter {
     pub include_archived: bool,
     pub page: u32,
     pub per_page: u32,
+}
+
+/// A researcher's or approver's window on the register: engagements they
+/// own, created or submitted, and their departments'.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub username: String,
+    pub departments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -71,6 +82,20 @@ pub struct HistoryEntry {
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
 }
+
+/// Fields whose change alters what was approved (the risk picture), as
+/// opposed to wording, ownership or dates.
+const MATERIAL_FIELDS: &[&str] = &[
+    "kind",
+    "countries",
+    "partners",
+    "research_areas",
+    "funding",
+    "data",
+    "people",
+    "travel",
+    "agreement_text",
+];
 
 const COLS: &str = "id, status, archived, version, doc, created_by, created_at, updated_at";
 
@@ -335,7 +360,7 @@ async fn write_links(conn: &mut AnyConnection, id: &str, e: &Engagement) -> Resu
     Ok(())
 }
 
-async fn add_history(
+pub(crate) async fn add_history(
     conn: &mut AnyConnection,
     id: &str,
     version: i64,
@@ -490,6 +515,8 @@ impl Store {
             diff_docs(&serde_json::Value::Null, &value),
         )
         .await?;
+        let ev = AuditEvent::new(actor, "engagement.created", "engagement", &id).after(&value);
+        append(&mut w.tx, self.backend, ev).await?;
         let out = load(&mut w.tx, &id).await?.ok_or(StoreError::NotFound)?;
         w.commit().await?;
         Ok(out)
@@ -535,7 +562,27 @@ impl Store {
         }
         let version = before.version + 1;
         write_doc(&mut w.tx, id, &e, version).await?;
+        let material: Vec<String> = changes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["field"].as_str())
+            .filter(|f| MATERIAL_FIELDS.contains(f))
+            .map(str::to_owned)
+            .collect();
         add_history(&mut w.tx, id, version, actor, "edited", changes).await?;
+        let ev = AuditEvent::new(actor, "engagement.edited", "engagement", id)
+            .before(&prior)
+            .after(&after);
+        append(&mut w.tx, self.backend, ev).await?;
+        if !material.is_empty()
+            && is_open(before.status)
+            && before.status != EngagementStatus::Submitted
+        {
+            // An approved engagement that changes in substance goes back to review.
+            let reason = format!("material change by {actor}: {}", material.join(", "));
+            crate::workflow::require_review_in_tx(&mut w.tx, self.backend, id, &reason).await?;
+        }
         let out = load(&mut w.tx, id).await?.ok_or(StoreError::NotFound)?;
         w.commit().await?;
         Ok(out)
@@ -566,6 +613,10 @@ impl Store {
         let action = if archived { "archived" } else { "restored" };
         let changes = serde_json::json!([{"field": "archived", "before": before.archived, "after": archived}]);
         add_history(&mut w.tx, id, version, actor, action, changes).await?;
+        let ev = AuditEvent::new(actor, &format!("engagement.{action}"), "engagement", id)
+            .before(serde_json::json!({"archived": before.archived}))
+            .after(serde_json::json!({"archived": archived}));
+        append(&mut w.tx, self.backend, ev).await?;
         let out = load(&mut w.tx, id).await?.ok_or(StoreError::NotFound)?;
         w.commit().await?;
         Ok(out)
@@ -593,6 +644,10 @@ impl Store {
         let changes =
             serde_json::json!([{"field": "status", "before": before.status, "after": status}]);
         add_history(&mut w.tx, id, version, actor, "status changed", changes).await?;
+        let ev = AuditEvent::new(actor, "engagement.status_set", "engagement", id)
+            .before(serde_json::json!({"status": before.status}))
+            .after(serde_json::json!({"status": status}));
+        append(&mut w.tx, self.backend, ev).await?;
         let out = load(&mut w.tx, id).await?.ok_or(StoreError::NotFound)?;
         w.commit().await?;
         Ok(out)
@@ -616,6 +671,20 @@ impl Store {
         let mut binds: Vec<String> = Vec::new();
         if !f.include_archived {
             clauses.push("e.archived = 0".into());
+        }
+        if let Some(v) = &f.visible_to {
+            binds.push(v.username.clone());
+            let n = binds.len();
+            let mut any = vec![
+                format!("e.owner = ${n}"),
+                format!("e.created_by = ${n}"),
+                format!("e.submitted_by = ${n}"),
+            ];
+            for d in v.departments.iter().filter(|d| !d.trim().is_empty()) {
+                binds.push(d.trim().to_lowercase());
+                any.push(format!("LOWER(e.department) = ${}", binds.len()));
+            }
+            clauses.push(format!("({})", any.join(" OR ")));
         }
         for word in
             f.q.as_deref()

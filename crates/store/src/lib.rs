@@ -3,16 +3,23 @@
 //! PostgreSQL. SQL stays in this crate; callers get domain types back.
 
 mod accounts;
+mod audit;
 mod engagements;
 mod parties;
+mod workflow;
 
 pub use accounts::{ApiToken, LoginFailure, Role, SessionRecord, User};
+pub use audit::{AuditEvent, AuditFilter};
 pub use engagements::{
-    EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement,
+    EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement, Visibility,
 };
+pub use meridian_audit::{Broken, ChainedRecord};
 pub use parties::{
     AdverseMediaNote, DdDecisionRecord, DuplicatePair, PartyEngagement, PartyFilter, PartyPage,
     PartySuggestion,
+};
+pub use workflow::{
+    ConditionRecord, DecisionRecord, NewCondition, WorkflowOutcome, WorkflowRequest, WorkflowState,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -30,6 +37,9 @@ pub enum StoreError {
     /// Someone else changed the record first (optimistic concurrency).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The actor's role or relation to the record does not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// Input referred to something that does not exist (a party id, say).
     #[error("invalid input: {0}")]
     Invalid(meridian_domain::FieldErrors),
@@ -269,5 +279,13 @@ pub mod testing {
             }
         }
         (out, dir)
+    }
+}
+
+impl Store {
+    /// Run raw SQL, for tests that play an attacker with database access.
+    #[doc(hidden)]
+    pub async fn tamper_for_tests(&self, sql: &'static str) -> Result<u64> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
     }
 }

@@ -3,6 +3,7 @@
 //! due-diligence decisions, adverse-media notes, history, and merging of
 //! duplicates that keeps every link.
 
+use crate::audit::{AuditEvent, append};
 use crate::engagements::HistoryEntry;
 use crate::{
     Backend, Result, Store, StoreError, corrupt, diff_docs, like_pattern, new_id, now_text,
@@ -185,6 +186,7 @@ async fn write_names(conn: &mut AnyConnection, id: &str, f: &PartyFields) -> Res
 
 pub(crate) async fn history(
     conn: &mut AnyConnection,
+    backend: Backend,
     party_id: &str,
     actor: &str,
     action: &str,
@@ -199,6 +201,13 @@ pub(crate) async fn history(
         .bind(detail.to_string())
         .execute(&mut *conn)
         .await?;
+    // Every party event is also a link in the audit chain.
+    let slug: String = action
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let ev = AuditEvent::new(actor, &format!("party.{slug}"), "party", party_id).after(&detail);
+    append(conn, backend, ev).await?;
     Ok(())
 }
 
@@ -223,6 +232,7 @@ async fn check_parent(conn: &mut AnyConnection, id: Option<&str>, f: &PartyField
 
 pub(crate) async fn insert_party(
     conn: &mut AnyConnection,
+    backend: Backend,
     f: &PartyFields,
     actor: &str,
     how: &str,
@@ -251,6 +261,7 @@ pub(crate) async fn insert_party(
     write_names(conn, &id, f).await?;
     history(
         conn,
+        backend,
         &id,
         actor,
         how,
@@ -310,7 +321,7 @@ pub(crate) async fn resolve_or_create(
             false,
         ));
     }
-    Ok((insert_party(conn, fields, actor, how).await?, true))
+    Ok((insert_party(conn, backend, fields, actor, how).await?, true))
 }
 
 /// A stable 64-bit lock id for a name key.
@@ -323,7 +334,7 @@ fn key_lock_id(key: &str) -> i64 {
 impl Store {
     pub async fn create_party(&self, fields: &PartyFields, actor: &str) -> Result<Party> {
         let mut w = self.write_tx().await?;
-        let p = insert_party(&mut w.tx, fields, actor, "created").await?;
+        let p = insert_party(&mut w.tx, self.backend, fields, actor, "created").await?;
         w.commit().await?;
         Ok(p)
     }
@@ -367,7 +378,7 @@ impl Store {
             &serde_json::to_value(&before.fields).unwrap_or_default(),
             &serde_json::to_value(fields).unwrap_or_default(),
         );
-        history(&mut w.tx, id, actor, "edited", changes).await?;
+        history(&mut w.tx, self.backend, id, actor, "edited", changes).await?;
         let p = load_party(&mut w.tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -538,6 +549,7 @@ impl Store {
         .await?;
         history(
             &mut w.tx,
+            self.backend,
             id,
             reviewer,
             "due diligence",
@@ -609,6 +621,7 @@ impl Store {
         .await?;
         history(
             &mut w.tx,
+            self.backend,
             id,
             actor,
             "adverse media added",
@@ -876,6 +889,7 @@ impl Store {
         });
         history(
             &mut w.tx,
+            self.backend,
             survivor_id,
             actor,
             "merged a duplicate into this record",
@@ -884,6 +898,7 @@ impl Store {
         .await?;
         history(
             &mut w.tx,
+            self.backend,
             duplicate_id,
             actor,
             "merged into another record",

@@ -18,8 +18,8 @@ pub enum AppError {
     Conflict(String),
     #[error("you must sign in")]
     Unauthenticated,
-    #[error("you may not do that")]
-    Forbidden,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("internal error")]
@@ -31,6 +31,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Forbidden(m) => AppError::Forbidden(m),
             StoreError::Invalid(errs) => AppError::Invalid(errs),
             other => AppError::Internal(other.to_string()),
         }
@@ -52,7 +53,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
             AppError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "sign in first".to_owned()),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "you may not do that".to_owned()),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");

@@ -3,6 +3,7 @@
 //! the static assets compiled into the binary. Every route is behind the
 //! authentication layer unless it is on the short public list in `auth`.
 
+mod access;
 mod api;
 mod assets;
 mod auth;

@@ -4,6 +4,7 @@
 mod accounts;
 mod engagements;
 mod parties;
+mod workflow;
 
 use meridian_domain::{Engagement, EngagementInput, PartyFields, PartyInput};
 

@@ -2,5 +2,6 @@
 //! They run on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
 
 mod api;
+mod matrix;
 mod pages;
 mod security;

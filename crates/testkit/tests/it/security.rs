@@ -26,6 +26,12 @@ const PAGES: &[(&str, &str)] = &[
     ("POST", "/parties/x/due-diligence"),
     ("POST", "/parties/x/adverse-media"),
     ("POST", "/parties/x/merge"),
+    ("POST", "/engagements/x/workflow"),
+    ("POST", "/engagements/x/conditions/y"),
+    ("GET", "/engagements/x/audit"),
+    ("GET", "/tasks"),
+    ("GET", "/audit"),
+    ("POST", "/admin/users/x/role"),
     ("GET", "/account"),
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/x/revoke"),
@@ -75,7 +81,7 @@ async fn every_route_denies_anonymous_callers() {
     let mut checked = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
-            let url = app.url(&path.replace("{id}", "x"));
+            let url = app.url(&path.replace("{id}", "x").replace("{condition_id}", "y"));
             let r = anon
                 .request(method.to_uppercase().parse().unwrap(), url)
                 .send()

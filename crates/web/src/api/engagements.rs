@@ -1,5 +1,6 @@
 //! `/api/v1/engagements`: register, list, read, edit, archive, history.
 
+use crate::access;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -10,7 +11,11 @@ use meridian_domain::{
     CountryCode, EngagementInput, EngagementKind, EngagementStatus, FieldErrors,
     parse_engagement_json,
 };
-use meridian_store::{EngagementFilter, EngagementPage, HistoryEntry, StoredEngagement};
+use meridian_domain::{Role, WorkflowAction};
+use meridian_store::{
+    ConditionRecord, DecisionRecord, EngagementFilter, EngagementPage, HistoryEntry, NewCondition,
+    StoredEngagement, WorkflowOutcome, WorkflowRequest,
+};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +27,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_engagement))
         .routes(routes!(restore_engagement))
         .routes(routes!(engagement_history))
+        .routes(routes!(take_workflow_step))
+        .routes(routes!(engagement_decisions))
+        .routes(routes!(engagement_conditions))
+        .routes(routes!(update_condition))
+        .routes(routes!(engagement_audit))
 }
 
 /// List filters; unknown values are a 400 naming the parameter.
@@ -65,6 +75,7 @@ impl ListQuery {
                 .ok()
         });
         errors.into_result(EngagementFilter {
+            visible_to: None,
             q: nonempty(&self.q),
             kind,
             country,
@@ -102,10 +113,12 @@ pub fn engagement_from_body(
     responses((status = 200, body = EngagementPage), (status = 400, body = FieldErrors)))]
 async fn list_engagements(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<EngagementPage>, AppError> {
-    Ok(Json(state.store.list_engagements(&q.to_filter()?).await?))
+    let mut f = q.to_filter()?;
+    f.visible_to = access::visibility(&user);
+    Ok(Json(state.store.list_engagements(&f).await?))
 }
 
 /// Register an engagement. Partners, the funder and people may be given by
@@ -118,6 +131,7 @@ async fn create_engagement(
     user: CurrentUser,
     body: Bytes,
 ) -> Result<(StatusCode, Json<StoredEngagement>), AppError> {
+    access::require_register(&user)?;
     let e = engagement_from_body(&body, &user)?;
     let stored = state
         .store
@@ -130,15 +144,12 @@ async fn create_engagement(
     responses((status = 200, body = StoredEngagement), (status = 404)))]
 async fn get_engagement(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredEngagement>, AppError> {
-    state
-        .store
-        .engagement(&id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
+    Ok(Json(
+        access::visible_engagement(&state, &user, &id).await?.0,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -148,9 +159,10 @@ pub struct VersionQuery {
     pub expected_version: Option<i64>,
 }
 
-/// Replace an engagement's fields (the whole document, as on create).
+/// Replace an engagement's fields (the whole document, as on create). A
+/// material change to an approved engagement sends it back to review.
 #[utoipa::path(put, path = "/api/v1/engagements/{id}", tag = "engagements", request_body = EngagementInput, params(VersionQuery),
-    responses((status = 200, body = StoredEngagement), (status = 400, body = FieldErrors), (status = 404), (status = 409)))]
+    responses((status = 200, body = StoredEngagement), (status = 400, body = FieldErrors), (status = 403), (status = 404), (status = 409)))]
 async fn update_engagement(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -158,6 +170,8 @@ async fn update_engagement(
     Query(v): Query<VersionQuery>,
     body: Bytes,
 ) -> Result<Json<StoredEngagement>, AppError> {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     let e = engagement_from_body(&body, &user)?;
     Ok(Json(
         state
@@ -168,12 +182,14 @@ async fn update_engagement(
 }
 
 #[utoipa::path(post, path = "/api/v1/engagements/{id}/archive", tag = "engagements",
-    responses((status = 200, body = StoredEngagement), (status = 404)))]
+    responses((status = 200, body = StoredEngagement), (status = 403), (status = 404)))]
 async fn archive_engagement(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredEngagement>, AppError> {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     Ok(Json(
         state
             .store
@@ -183,12 +199,14 @@ async fn archive_engagement(
 }
 
 #[utoipa::path(post, path = "/api/v1/engagements/{id}/restore", tag = "engagements",
-    responses((status = 200, body = StoredEngagement), (status = 404)))]
+    responses((status = 200, body = StoredEngagement), (status = 403), (status = 404)))]
 async fn restore_engagement(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredEngagement>, AppError> {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     Ok(Json(
         state
             .store
@@ -202,11 +220,181 @@ async fn restore_engagement(
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404)))]
 async fn engagement_history(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, AppError> {
-    if state.store.engagement(&id).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    access::visible_engagement(&state, &user, &id).await?;
     Ok(Json(state.store.engagement_history(&id).await?))
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ConditionInput {
+    pub text: String,
+    /// Username of whoever must fulfil it.
+    pub owner: String,
+    /// `YYYY-MM-DD`
+    pub due_on: Option<String>,
+}
+
+/// One workflow step: submit, start_review, approve, approve_with_conditions,
+/// decline, activate, require_review, pause, resume, withdraw, close, appeal.
+#[derive(Debug, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct WorkflowStep {
+    pub action: String,
+    /// Required to decline, pause, withdraw, appeal or require review.
+    pub rationale: String,
+    /// Required (at least one) to approve with conditions.
+    pub conditions: Vec<ConditionInput>,
+}
+
+/// Take a workflow step, applying the role rules, four eyes and the
+/// committee's two-approval quorum. Decisions keep a snapshot.
+pub async fn workflow_step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    step: WorkflowStep,
+) -> Result<WorkflowOutcome, AppError> {
+    let (e, _) = access::visible_engagement(state, user, id).await?;
+    let action =
+        WorkflowAction::parse(&step.action).map_err(|m| FieldErrors::single("action", m))?;
+    let mut req = WorkflowRequest::new(
+        action,
+        &user.user.username,
+        user.user.role,
+        &user.user.department,
+    );
+    req.rationale = step.rationale;
+    req.conditions = step
+        .conditions
+        .into_iter()
+        .map(|c| NewCondition {
+            text: c.text,
+            owner: c.owner,
+            due_on: c.due_on,
+        })
+        .collect();
+    req.snapshot = access::snapshot(&e);
+    Ok(state.store.apply_workflow(id, &req).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/engagements/{id}/workflow", tag = "engagements", request_body = WorkflowStep,
+    responses((status = 200, body = WorkflowOutcome), (status = 400, body = FieldErrors), (status = 403, description = "role or four-eyes rule"),
+        (status = 404), (status = 409, description = "not possible from the current state")))]
+async fn take_workflow_step(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(step): Json<WorkflowStep>,
+) -> Result<Json<WorkflowOutcome>, AppError> {
+    Ok(Json(workflow_step(&state, &user, &id, step).await?))
+}
+
+/// Every workflow decision with the snapshot of what was known at the time.
+#[utoipa::path(get, path = "/api/v1/engagements/{id}/decisions", tag = "engagements",
+    responses((status = 200, body = Vec<DecisionRecord>), (status = 404)))]
+async fn engagement_decisions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DecisionRecord>>, AppError> {
+    access::visible_engagement(&state, &user, &id).await?;
+    Ok(Json(state.store.decisions(&id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/engagements/{id}/conditions", tag = "engagements",
+    responses((status = 200, body = Vec<ConditionRecord>), (status = 404)))]
+async fn engagement_conditions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ConditionRecord>>, AppError> {
+    access::visible_engagement(&state, &user, &id).await?;
+    Ok(Json(state.store.conditions(&id).await?))
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ConditionUpdate {
+    /// `done` (its owner or the research office) or `waived` (research office).
+    pub status: String,
+    pub note: String,
+}
+
+/// Mark a condition done or waived.
+pub async fn condition_step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    condition_id: &str,
+    up: ConditionUpdate,
+) -> Result<ConditionRecord, AppError> {
+    access::visible_engagement(state, user, id).await?;
+    let cond = state
+        .store
+        .conditions(id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == condition_id)
+        .ok_or(AppError::NotFound)?;
+    let office = matches!(user.user.role, Role::ResearchOffice | Role::Admin);
+    let allowed = match up.status.as_str() {
+        "done" => office || cond.owner == user.user.username,
+        "waived" | "open" => office,
+        _ => {
+            return Err(
+                FieldErrors::single("status", "a condition is marked done, waived or open").into(),
+            );
+        }
+    };
+    if !allowed {
+        return Err(AppError::Forbidden(
+            "only the condition's owner or the research office may change it".into(),
+        ));
+    }
+    Ok(state
+        .store
+        .set_condition_status(condition_id, &up.status, &user.user.username, &up.note)
+        .await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/engagements/{id}/conditions/{condition_id}", tag = "engagements", request_body = ConditionUpdate,
+    responses((status = 200, body = ConditionRecord), (status = 400, body = FieldErrors), (status = 403), (status = 404)))]
+async fn update_condition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, condition_id)): Path<(String, String)>,
+    Json(up): Json<ConditionUpdate>,
+) -> Result<Json<ConditionRecord>, AppError> {
+    Ok(Json(
+        condition_step(&state, &user, &id, &condition_id, up).await?,
+    ))
+}
+
+/// The engagement's audit records, newest first (auditors, compliance,
+/// the research office, and the engagement's own people).
+#[utoipa::path(get, path = "/api/v1/engagements/{id}/audit", tag = "engagements",
+    responses((status = 200, body = Vec<crate::api::AuditRecordView>), (status = 404)))]
+async fn engagement_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::api::AuditRecordView>>, AppError> {
+    access::visible_engagement(&state, &user, &id).await?;
+    let f = meridian_store::AuditFilter {
+        object_type: Some("engagement".into()),
+        object_id: Some(id),
+        ..Default::default()
+    };
+    Ok(Json(
+        state
+            .store
+            .audit_records(&f)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }

@@ -3,11 +3,16 @@
 //! domain crate, so a mistake is reported against its field.
 
 mod account;
+mod audit;
 mod engagements;
 mod parties;
 
 pub use account::issue_token;
+pub use audit::{AuditQuery, AuditRecordView};
 pub use engagements::ListQuery;
+pub use engagements::{
+    ConditionInput, ConditionUpdate, WorkflowStep, condition_step, workflow_step,
+};
 pub use parties::{
     DUPLICATE_THRESHOLD, ImportQuery, ImportReport, PartyDetail, PartyQuery, party_detail,
     run_import, today,
@@ -36,6 +41,7 @@ use utoipa_axum::routes;
         (name = "engagements", description = "The engagement register"),
         (name = "parties", description = "The party registry: partners, funders, external people"),
         (name = "account", description = "The signed-in user and API tokens"),
+        (name = "audit", description = "The tamper-evident audit trail"),
         (name = "system", description = "Health"),
     ),
     modifiers(&Security)
@@ -72,6 +78,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(engagements::router())
         .merge(parties::router())
         .merge(account::router())
+        .merge(audit::router())
         .split_for_parts()
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v1/parties`: the party registry — records, suggestions as you type,
 //! due diligence, adverse media, duplicates and merging, CSV import.
 
+use crate::access;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -127,6 +128,7 @@ async fn create_party(
     user: CurrentUser,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Party>), AppError> {
+    access::require_register(&user)?;
     let fields = parse_party_json(&body)?;
     Ok((
         StatusCode::CREATED,
@@ -156,6 +158,7 @@ async fn update_party(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Party>, AppError> {
+    access::require_register(&user)?;
     let fields = parse_party_json(&body)?;
     Ok(Json(
         state
@@ -216,6 +219,7 @@ async fn record_due_diligence(
     Path(id): Path<String>,
     Json(input): Json<DueDiligenceInput>,
 ) -> Result<Json<Party>, AppError> {
+    access::require_due_diligence(&user)?;
     let d = input.validate(today())?;
     Ok(Json(
         state
@@ -233,6 +237,7 @@ async fn add_adverse_media(
     Path(id): Path<String>,
     Json(input): Json<AdverseMediaInput>,
 ) -> Result<(StatusCode, Json<AdverseMediaNote>), AppError> {
+    access::require_register(&user)?;
     let note = input.validate()?;
     Ok((
         StatusCode::CREATED,
@@ -260,6 +265,7 @@ async fn merge_party(
     Path(id): Path<String>,
     Json(req): Json<MergeRequest>,
 ) -> Result<Json<Party>, AppError> {
+    access::require_due_diligence(&user)?;
     Ok(Json(
         state
             .store
@@ -345,6 +351,7 @@ async fn import_parties(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportReport>, AppError> {
+    access::require_register(&user)?;
     Ok(Json(
         run_import(&state, &user.user.username, &body, &q).await?,
     ))

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users/{id}/role", post(set_role))
 }
 
 #[derive(Template)]
@@ -100,6 +101,7 @@ async fn login(
     let Some(user) = state.store.user_by_username(&f.username).await? else {
         // Spend the same time as a real check so usernames cannot be probed by timing.
         let _ = auth::hash_password(f.password).await;
+        state.store.record_unknown_login(&f.username).await?;
         return Ok(login_form(
             &f.next,
             &f.username,
@@ -194,15 +196,18 @@ struct DashboardPage {
     max_country: i64,
     parties: i64,
     dd_expired: i64,
+    overdue: Vec<meridian_store::ConditionRecord>,
 }
 
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResult {
     // Counts over the live register (archived engagements excluded).
+    let visible_to = crate::access::visibility(&user);
     let all = state
         .store
         .list_engagements(&EngagementFilter {
             per_page: 200,
             page: 1,
+            visible_to: visible_to.clone(),
             ..Default::default()
         })
         .await?;
@@ -215,6 +220,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
             .list_engagements(&EngagementFilter {
                 per_page: 200,
                 page,
+                visible_to: visible_to.clone(),
                 ..Default::default()
             })
             .await?;
@@ -269,6 +275,18 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         .await?;
     let today = crate::api::today_text();
     let dd_expired = state.store.count_dd_expired(&today).await?;
+    // Overdue conditions the user may see.
+    let visible: std::collections::HashSet<String> = items.iter().map(|e| e.id.clone()).collect();
+    let overdue = state
+        .store
+        .open_conditions(None)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.due_on.as_deref().is_some_and(|d| d < today.as_str())
+                && visible.contains(&c.engagement_id)
+        })
+        .collect();
     render_ok(DashboardPage {
         chrome: Some(Chrome::new(&user, "Dashboard")),
         total: items.len() as i64,
@@ -278,6 +296,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         by_country,
         parties: parties.total,
         dd_expired,
+        overdue,
     })
 }
 
@@ -357,7 +376,7 @@ fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
         Ok(())
     } else {
         Err(PageError(
-            AppError::Forbidden,
+            AppError::Forbidden("Your role does not allow this.".into()),
             Some(Box::new(Chrome::new(user, "Admin"))),
         ))
     }
@@ -408,7 +427,14 @@ async fn create_user(
             };
             match state
                 .store
-                .create_user(username, display, &hash, role, f.get("department"))
+                .create_user_by(
+                    username,
+                    display,
+                    &hash,
+                    role,
+                    f.get("department"),
+                    &user.user.username,
+                )
                 .await
             {
                 Ok(u) => created = u.username,
@@ -433,4 +459,25 @@ async fn create_user(
             created,
         },
     ))
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    require_admin(&user)?;
+    let f = FormFields(f);
+    let role = Role::parse(f.get("role")).map_err(AppError::BadRequest)?;
+    if id == user.user.id && role != Role::Admin {
+        return Err(
+            AppError::BadRequest("you cannot remove your own administrator role".into()).into(),
+        );
+    }
+    state
+        .store
+        .set_user_role(&id, role, f.get("department"), &user.user.username)
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
 }

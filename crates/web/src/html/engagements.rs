@@ -3,9 +3,12 @@
 //! history, and archiving.
 
 use super::{
-    Chrome, FormFields, PageResult, Pager, field_error, field_errors_under, render, render_status,
+    Chrome, FormFields, PageError, PageResult, Pager, field_error, field_errors_under, render,
+    render_status,
 };
+use crate::access;
 use crate::api::ListQuery;
+use crate::api::{ConditionInput, ConditionUpdate, WorkflowStep, condition_step, workflow_step};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -14,12 +17,17 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use meridian_domain::access::{can_edit, may_take};
 use meridian_domain::{
     CountryCode, DataFlags, DestinationInput, EngagementInput, EngagementKind, EngagementStatus,
     FieldErrors, FundingInput, FundingSourceType, PartnerInput, PersonInput, Sector,
     TalentProgramme, TravelInput, all_countries,
 };
-use meridian_store::{EngagementSummary, HistoryEntry, StoredEngagement};
+use meridian_domain::{ReviewRoute, Role, WorkflowAction, available_actions};
+use meridian_store::{
+    ConditionRecord, DecisionRecord, EngagementSummary, HistoryEntry, StoredEngagement,
+    WorkflowState,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/engagements/{id}/edit", get(edit_form))
         .route("/engagements/{id}/archive", post(archive))
         .route("/engagements/{id}/restore", post(restore))
+        .route("/engagements/{id}/workflow", post(workflow))
+        .route("/engagements/{id}/conditions/{cid}", post(condition))
 }
 
 #[derive(Template)]
@@ -61,7 +71,10 @@ async fn list(
 ) -> PageResult {
     let chrome = Some(Chrome::new(&user, "Engagements"));
     let (page, error) = match q.to_filter() {
-        Ok(f) => (state.store.list_engagements(&f).await?, String::new()),
+        Ok(mut f) => {
+            f.visible_to = access::visibility(&user);
+            (state.store.list_engagements(&f).await?, String::new())
+        }
         Err(e) => (
             meridian_store::EngagementPage {
                 items: vec![],
@@ -338,6 +351,7 @@ async fn create(
     user: CurrentUser,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    access::require_register(&user)?;
     let f = FormFields(f);
     let result = match validate_form(&user, &f) {
         Ok(e) => state
@@ -371,11 +385,8 @@ async fn edit_form(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
-    let stored = state
-        .store
-        .engagement(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (stored, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     let input = stored.engagement.to_input();
     Ok(render(&FormPage::new(
         &user,
@@ -392,6 +403,8 @@ async fn update(
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     let f = FormFields(f);
     let version: i64 = f.get("version").parse().unwrap_or(0);
     let result = match validate_form(&user, &f) {
@@ -426,10 +439,27 @@ async fn update(
 struct ViewPage {
     chrome: Option<Chrome>,
     e: StoredEngagement,
+    st: WorkflowState,
     history: Vec<HistoryEntry>,
+    decisions: Vec<DecisionRecord>,
+    conditions: Vec<ConditionRecord>,
+    /// Workflow steps this user may take now.
+    actions: Vec<WorkflowAction>,
+    can_edit: bool,
+    approvals: Vec<String>,
+    username: String,
+    is_office: bool,
+    error: String,
 }
 
 impl ViewPage {
+    fn offers_conditions(&self) -> bool {
+        self.actions
+            .contains(&WorkflowAction::ApproveWithConditions)
+    }
+    fn committee_voting(&self) -> bool {
+        self.st.route == ReviewRoute::Committee && self.st.status == EngagementStatus::InReview
+    }
     fn country_name(&self, c: &CountryCode) -> &'static str {
         c.name()
     }
@@ -492,17 +522,98 @@ async fn view(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
-    let e = state
-        .store
-        .engagement(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let history = state.store.engagement_history(&id).await?;
-    Ok(render(&ViewPage {
-        chrome: Some(Chrome::new(&user, "Engagements")),
+    Ok(render(&view_page(&state, &user, &id, String::new()).await?))
+}
+
+async fn view_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    error: String,
+) -> Result<ViewPage, PageError> {
+    let (e, st) = access::visible_engagement(state, user, id).await?;
+    let actor = access::actor(user);
+    let actions = available_actions(st.status)
+        .into_iter()
+        .filter(|a| may_take(&actor, *a, &st.subject()).is_ok())
+        .collect();
+    Ok(ViewPage {
+        chrome: Some(Chrome::new(user, "Engagements")),
+        can_edit: can_edit(&actor, &st.subject()),
+        history: state.store.engagement_history(id).await?,
+        decisions: state.store.decisions(id).await?,
+        conditions: state.store.conditions(id).await?,
+        approvals: state.store.approvals_this_round(id).await?,
+        username: user.user.username.clone(),
+        is_office: matches!(user.user.role, Role::ResearchOffice | Role::Admin),
+        actions,
         e,
-        history,
-    }))
+        st,
+        error,
+    })
+}
+
+/// The workflow form: an action, a rationale and, for approvals with
+/// conditions, condition rows.
+async fn workflow(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let f = FormFields(f);
+    let conditions = f
+        .indices("conditions")
+        .into_iter()
+        .map(|i| ConditionInput {
+            text: f.get(&format!("conditions[{i}].text")).to_owned(),
+            owner: f.get(&format!("conditions[{i}].owner")).to_owned(),
+            due_on: f.opt(&format!("conditions[{i}].due_on")),
+        })
+        .filter(|c| !c.text.is_empty() || !c.owner.is_empty())
+        .collect();
+    let step = WorkflowStep {
+        action: f.get("action").to_owned(),
+        rationale: f.get("rationale").to_owned(),
+        conditions,
+    };
+    match workflow_step(&state, &user, &id, step).await {
+        Ok(_) => Ok(Redirect::to(&format!("/engagements/{id}#workflow")).into_response()),
+        Err(AppError::Invalid(e)) => Ok(render_status(
+            StatusCode::BAD_REQUEST,
+            &view_page(&state, &user, &id, e.to_string()).await?,
+        )),
+        Err(AppError::Conflict(m)) => Ok(render_status(
+            StatusCode::CONFLICT,
+            &view_page(&state, &user, &id, m).await?,
+        )),
+        Err(AppError::Forbidden(m)) => Ok(render_status(
+            StatusCode::FORBIDDEN,
+            &view_page(&state, &user, &id, m).await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn condition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, cid)): Path<(String, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let f = FormFields(f);
+    let up = ConditionUpdate {
+        status: f.get("status").to_owned(),
+        note: f.get("note").to_owned(),
+    };
+    match condition_step(&state, &user, &id, &cid, up).await {
+        Ok(_) => Ok(Redirect::to(&format!("/engagements/{id}#conditions")).into_response()),
+        Err(AppError::Forbidden(m)) => Ok(render_status(
+            StatusCode::FORBIDDEN,
+            &view_page(&state, &user, &id, m).await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn archive(
@@ -510,6 +621,8 @@ async fn archive(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     state
         .store
         .set_engagement_archived(&id, true, &user.user.username)
@@ -522,6 +635,8 @@ async fn restore(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
+    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
     state
         .store
         .set_engagement_archived(&id, false, &user.user.username)

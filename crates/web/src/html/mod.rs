@@ -5,6 +5,7 @@
 mod account;
 mod engagements;
 mod parties;
+mod reviews;
 
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(engagements::router())
         .merge(parties::router())
+        .merge(reviews::router())
 }
 
 /// The sections in the navigation, in order. Sections whose features have
@@ -30,10 +32,11 @@ pub const SECTIONS: &[(&str, &str, bool)] = &[
     ("Engagements", "/engagements", true),
     ("Parties", "/parties", true),
     ("Screening", "/screening", false),
-    ("Reviews", "/reviews", false),
+    ("Reviews", "/tasks", true),
     ("Travel", "/travel", false),
     ("Funding", "/funding", false),
     ("Training", "/training", false),
+    ("Audit", "/audit", true),
     ("Admin", "/admin/users", true),
 ];
 
@@ -42,6 +45,7 @@ pub struct Chrome {
     pub username: String,
     pub display_name: String,
     pub is_admin: bool,
+    pub reads_audit: bool,
     pub csrf: String,
     pub active: &'static str,
     pub version: &'static str,
@@ -54,6 +58,7 @@ impl Chrome {
             username: user.user.username.clone(),
             display_name: user.user.display_name.clone(),
             is_admin: user.user.role == meridian_domain::Role::Admin,
+            reads_audit: crate::access::can_read_audit(user.user.role),
             csrf: user.csrf.clone().unwrap_or_default(),
             active,
             version: crate::VERSION,
@@ -105,11 +110,7 @@ impl IntoResponse for PageError {
                     .to_owned(),
             ),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "Changed by someone else", m),
-            AppError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Your role does not allow this.".to_owned(),
-            ),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
             AppError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 "Sign in",

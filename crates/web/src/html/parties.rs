@@ -3,6 +3,7 @@
 //! possible duplicates and merging; CSV import with a dry run.
 
 use super::{Chrome, FormFields, PageError, PageResult, Pager, field_error, render, render_status};
+use crate::access;
 use crate::api::{
     DUPLICATE_THRESHOLD, ImportQuery, PartyDetail, PartyQuery, party_detail, run_import, today_text,
 };
@@ -213,6 +214,7 @@ async fn save(
     id: Option<String>,
     f: FormFields,
 ) -> PageResult {
+    access::require_register(user)?;
     let (input, mut errors) = party_input_from_form(&f);
     let fields = match input.validate() {
         Ok(p) if errors.is_empty() => p,
@@ -418,6 +420,7 @@ async fn due_diligence(
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    access::require_due_diligence(&user)?;
     let f = FormFields(f);
     let input = DueDiligenceInput {
         status: f.get("status").to_owned(),
@@ -454,6 +457,7 @@ async fn adverse_media(
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    access::require_register(&user)?;
     let f = FormFields(f);
     let input = AdverseMediaInput {
         text: f.get("text").to_owned(),
@@ -489,6 +493,7 @@ async fn merge(
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    access::require_due_diligence(&user)?;
     let f = FormFields(f);
     let duplicate = f.get("duplicate_id");
     if duplicate.is_empty() {
@@ -546,6 +551,7 @@ async fn import(
     user: CurrentUser,
     mut form: Multipart,
 ) -> PageResult {
+    access::require_register(&user)?;
     let (mut csv, mut mapping, mut mode) = (Vec::new(), String::new(), String::from("dry_run"));
     let mut pasted = String::new();
     while let Some(field) = form
