@@ -36,4 +36,23 @@ export async function login(page) {
   await Promise.all([page.waitForURL(/\/engagements/), page.click("button[type=submit]")]);
 }
 
+/** A fresh browser page signed in as `username`. */
+export async function signedIn(browser, username, password) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  await page.goto(`${BASE}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  return page;
+}
+
+/** Take one workflow step on the engagement page that is open. */
+export async function step(page, action, rationale = "") {
+  await page.check(`#workflow-form input[name=action][value=${action}]`);
+  if (rationale) await page.fill("#rationale", rationale);
+  await Promise.all([page.waitForLoadState("load"), page.click("#workflow-form button[type=submit]")]);
+}
+
 export const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
