@@ -1,0 +1,84 @@
+//! For all inputs the parsers and normaliser return (Ok, Err or empty) and never panic.
+
+use meridian_screening::formats::{ca_nro, ofac, research_json, un_xml};
+use proptest::prelude::*;
+
+fn xmlish() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            Just(b"<CONSOLIDATED_LIST>".to_vec()),
+            Just(b"<INDIVIDUALS>".to_vec()),
+            Just(b"<INDIVIDUAL>".to_vec()),
+            Just(b"</INDIVIDUAL>".to_vec()),
+            Just(b"<FIRST_NAME>".to_vec()),
+            Just(b"</FIRST_NAME>".to_vec()),
+            Just(b"<INDIVIDUAL_DATE_OF_BIRTH><FROM_YEAR>".to_vec()),
+            Just(b"&amp;&#0;&#xFFFFFF;&bogus;".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn csvish() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            Just(b"1,\"NAME, Given\",\"individual\",\"P] [Q\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1962; a.k.a. '".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b",".to_vec()),
+            Just(b"\x1a".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn ofac_never_panics(primary in csvish(), alt in csvish(), bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let file = |name, bytes| ofac::OfacFile { name, bytes };
+        let _ = ofac::parse("us_ofac_sdn", ofac::OfacFiles {
+            primary: file("sdn.csv", &primary),
+            alt: Some(file("alt.csv", &alt)),
+            add: Some(file("add.csv", &bytes)),
+            comments: Some(file("sdn_comments.csv", &alt)),
+        });
+        let _ = ofac::parse("us_ofac_sdn", ofac::OfacFiles { primary: file("sdn.csv", &bytes), alt: None, add: None, comments: None });
+    }
+
+    #[test]
+    fn un_xml_never_panics(structured in xmlish(), bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let _ = un_xml::parse("x.xml", &structured);
+        let _ = un_xml::parse("x.xml", &bytes);
+    }
+
+    #[test]
+    fn research_json_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256), name in any::<String>()) {
+        let _ = research_json::parse("x.json", &bytes);
+        let doc = serde_json::json!({"list_id": "dow-1286", "entities": [{"name": name.clone(), "aliases": [name, null]}, 1, null]});
+        let parsed = research_json::parse("x.json", doc.to_string().as_bytes());
+        prop_assert!(parsed.is_ok());
+    }
+
+    #[test]
+    fn ca_nro_never_panics(bytes in csvish()) {
+        let mut with_header = b"name,aliases,country,city,parent,notes\n".to_vec();
+        with_header.extend_from_slice(&bytes);
+        let _ = ca_nro::parse("x.csv", &with_header);
+        let _ = ca_nro::parse("x.csv", &bytes);
+    }
+
+    #[test]
+    fn normalise_and_pair_score_are_total(a in any::<String>(), b in "\\PC{0,40}") {
+        let _ = meridian_screening::normalize::normalize(&a);
+        let score = meridian_screening::pair_score(&a, &b, "Person");
+        prop_assert!((0.0..=1.0).contains(&score));
+        let self_score = meridian_screening::pair_score(&b, &b, "Company");
+        prop_assert!((0.0..=1.0).contains(&self_score));
+    }
+}
