@@ -24,6 +24,10 @@ pub struct Config {
     pub session_hours: i64,
     /// Log filter, e.g. `info` or `meridian=debug`.
     pub log: String,
+    /// Directory of restricted-party list files to screen against.
+    pub lists_dir: Option<PathBuf>,
+    /// A policy pack to use instead of the built-in default.
+    pub policy_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -37,6 +41,8 @@ impl Default for Config {
             secure_cookies: false,
             session_hours: 8,
             log: "info".into(),
+            lists_dir: None,
+            policy_file: None,
         }
     }
 }

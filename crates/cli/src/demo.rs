@@ -100,6 +100,13 @@ fn engagements() -> Vec<Value> {
     ]
 }
 
+/// The fictional fixture lists that ship with the source, used by `--demo`
+/// when no lists directory is configured (run from the repository root).
+pub fn lists_dir() -> Option<std::path::PathBuf> {
+    let p = std::path::PathBuf::from("crates/screening/tests/fixtures/lists");
+    p.is_dir().then_some(p)
+}
+
 /// Seed the demo register when the database holds no engagements.
 pub async fn seed_if_empty(store: &Store) -> Result<()> {
     if store.count_engagements().await? > 0 {

@@ -4,6 +4,7 @@
 //! run migrations, make sure someone can sign in, optionally seed the demo
 //! register, and serve the web application until Ctrl-C.
 
+mod batch;
 mod config;
 mod demo;
 
@@ -37,10 +38,19 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         bind: Option<String>,
-        /// On an empty database, add a realistic, fictional demo register.
+        /// On an empty database, add a realistic, fictional demo register
+        /// (and, when no lists directory is set, screen against the fictional
+        /// fixture lists in crates/screening/tests/fixtures/lists).
         #[arg(long)]
         demo: bool,
+        /// Directory of restricted-party list files (MERIDIAN_LISTS_DIR).
+        #[arg(long)]
+        lists_dir: Option<PathBuf>,
     },
+    /// Screen names against the lists: JSON lines (or CSV) in, one result per query out.
+    Screen(ScreenArgs),
+    /// Assess one engagement (the API's JSON shape) from stdin, or JSON lines with --jsonl.
+    Assess(AssessArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage accounts.
@@ -49,6 +59,41 @@ enum Command {
     /// Check or export the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(clap::Args)]
+struct ScreenArgs {
+    /// Directory of list files (every recognised file in it and its subfolders).
+    #[arg(long)]
+    lists_dir: PathBuf,
+    /// Minimum score to report (default 0.80).
+    #[arg(long)]
+    threshold: Option<f32>,
+    /// Matches per query (default 10).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Read queries from FILE instead of stdin.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Write results to FILE instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// jsonl (default) or csv, for input and output.
+    #[arg(long, default_value = "jsonl")]
+    format: String,
+}
+
+#[derive(clap::Args)]
+struct AssessArgs {
+    /// Directory of list files used to screen partners, funders and people.
+    #[arg(long)]
+    lists_dir: PathBuf,
+    /// A policy pack TOML (default: the built-in pack).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Read one engagement per line and print one assessment per line.
+    #[arg(long)]
+    jsonl: bool,
 }
 
 #[derive(Subcommand)]
@@ -89,17 +134,27 @@ async fn main() -> Result<()> {
     init_logging(&config.log);
 
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve {
+            bind,
+            demo,
+            lists_dir,
+        } => {
             let bind = bind.unwrap_or_else(|| config.bind.clone());
             let store = open_store(&config).await?;
             ensure_admin(&store).await?;
-            if demo || config.demo {
+            let demo = demo || config.demo;
+            if demo {
                 demo::seed_if_empty(&store)
                     .await
                     .context("seeding the demo register")?;
             }
-            serve(store, &config, &bind).await
+            let lists_dir = lists_dir
+                .or(config.lists_dir.clone())
+                .or_else(|| demo.then(demo::lists_dir).flatten());
+            serve(store, &config, &bind, lists_dir).await
         }
+        Command::Screen(args) => batch::screen(args),
+        Command::Assess(args) => batch::assess(args),
         Command::Migrate => {
             open_store(&config).await?;
             println!("Database is up to date.");
@@ -177,13 +232,63 @@ fn generate_password() -> String {
         .collect()
 }
 
-async fn serve(store: Store, config: &Config, bind: &str) -> Result<()> {
+async fn serve(
+    store: Store,
+    config: &Config,
+    bind: &str,
+    lists_dir: Option<PathBuf>,
+) -> Result<()> {
     let web = meridian_web::WebConfig {
         secure_cookies: config.secure_cookies,
         session_hours: config.session_hours,
         ..Default::default()
     };
-    let app = meridian_web::router(meridian_web::AppState::new(store.clone(), web));
+    let state = meridian_web::AppState::new(store.clone(), web);
+    if let Some(path) = &config.policy_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the policy pack {}", path.display()))?;
+        let pack = meridian_risk::PolicyPack::from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("policy pack {}: {e}", path.display()))?;
+        state.engines.install_policy(pack);
+    }
+    match &lists_dir {
+        Some(dir) => {
+            let d = dir.clone();
+            match tokio::task::spawn_blocking(move || meridian_web::engines::load_index(&d)).await?
+            {
+                Ok(idx) => {
+                    println!(
+                        "Screening against {} entities from {} list files in {}{}",
+                        idx.index.entity_count(),
+                        idx.versions.len(),
+                        dir.display(),
+                        if idx.row_issues > 0 {
+                            format!(" ({} malformed rows skipped)", idx.row_issues)
+                        } else {
+                            String::new()
+                        }
+                    );
+                    state.engines.install_lists(idx);
+                }
+                // Safe by default: the server runs, and says screening is unavailable.
+                Err(e) => eprintln!(
+                    "WARNING: no screening lists loaded ({e}); screening is unavailable until lists are loaded"
+                ),
+            }
+        }
+        None => eprintln!(
+            "WARNING: no lists directory configured (--lists-dir or MERIDIAN_LISTS_DIR): screening is unavailable"
+        ),
+    }
+    // Lists and policy may have changed since the last run: evaluate everything again.
+    let bg = state.clone();
+    tokio::spawn(async move {
+        match meridian_web::engines::evaluate_all(&bg, "system").await {
+            Ok(n) => tracing::info!(engagements = n, "evaluated the register at start-up"),
+            Err(e) => tracing::warn!(error = %e, "start-up evaluation failed"),
+        }
+    });
+    let app = meridian_web::router(state);
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("listening on {bind}"))?;

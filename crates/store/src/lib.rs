@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod engagements;
+mod evaluations;
 mod parties;
 mod workflow;
 
@@ -13,6 +14,7 @@ pub use audit::{AuditEvent, AuditFilter};
 pub use engagements::{
     EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement, Visibility,
 };
+pub use evaluations::{AssessmentRecord, Evaluation, ScreeningRecord};
 pub use meridian_audit::{Broken, ChainedRecord};
 pub use parties::{
     AdverseMediaNote, DdDecisionRecord, DuplicatePair, PartyEngagement, PartyFilter, PartyPage,

@@ -17,8 +17,18 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A running Meridian with one admin account.
+    /// A running Meridian with one admin account and the screening crate's
+    /// fictional fixture lists loaded.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(true).await
+    }
+
+    /// A running Meridian with no screening lists (the safe-by-default case).
+    pub async fn spawn_without_lists() -> TestApp {
+        Self::spawn_with(false).await
+    }
+
+    async fn spawn_with(lists: bool) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
@@ -40,10 +50,13 @@ impl TestApp {
             .create_user(ADMIN, "Test Admin", &hash, Role::Admin, "Research Office")
             .await
             .expect("admin user");
-        let app = meridian_web::router(meridian_web::AppState::new(
-            store.clone(),
-            Default::default(),
-        ));
+        let state = meridian_web::AppState::new(store.clone(), Default::default());
+        if lists {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../screening/tests/fixtures/lists");
+            let idx = meridian_web::engines::load_index(&dir).expect("fixture lists load");
+            state.engines.install_lists(idx);
+        }
+        let app = meridian_web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -7,6 +7,7 @@ mod access;
 mod api;
 mod assets;
 mod auth;
+pub mod engines;
 mod error;
 mod html;
 
@@ -46,6 +47,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// Screening lists, policy pack, country profiles.
+    pub engines: Arc<engines::Engines>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
+            engines: Arc::new(engines::Engines::default()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! They run on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
 
 mod api;
+mod evaluation;
 mod matrix;
 mod pages;
 mod security;

@@ -133,10 +133,7 @@ async fn create_engagement(
 ) -> Result<(StatusCode, Json<StoredEngagement>), AppError> {
     access::require_register(&user)?;
     let e = engagement_from_body(&body, &user)?;
-    let stored = state
-        .store
-        .create_engagement(e, &user.user.username)
-        .await?;
+    let stored = crate::engines::create_and_evaluate(&state, e, &user.user.username).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -174,10 +171,14 @@ async fn update_engagement(
     access::require_edit(&user, &st)?;
     let e = engagement_from_body(&body, &user)?;
     Ok(Json(
-        state
-            .store
-            .update_engagement(&id, e, v.expected_version, &user.user.username)
-            .await?,
+        crate::engines::update_and_evaluate(
+            &state,
+            &id,
+            e,
+            v.expected_version,
+            &user.user.username,
+        )
+        .await?,
     ))
 }
 
@@ -257,9 +258,11 @@ pub async fn workflow_step(
     id: &str,
     step: WorkflowStep,
 ) -> Result<WorkflowOutcome, AppError> {
-    let (e, _) = access::visible_engagement(state, user, id).await?;
+    let (e, st) = access::visible_engagement(state, user, id).await?;
     let action =
         WorkflowAction::parse(&step.action).map_err(|m| FieldErrors::single("action", m))?;
+    meridian_domain::access::may_take(&access::actor(user), action, &st.subject())
+        .map_err(AppError::Forbidden)?;
     let mut req = WorkflowRequest::new(
         action,
         &user.user.username,
@@ -276,7 +279,37 @@ pub async fn workflow_step(
             due_on: c.due_on,
         })
         .collect();
-    req.snapshot = access::snapshot(&e);
+    let assessment = state.store.latest_assessment(id).await?;
+    let screening = state.store.latest_screening(id).await?;
+    if action == WorkflowAction::Submit {
+        // Safe by default: nothing goes to review unscreened.
+        if !screening.as_ref().is_some_and(|s| s.ok) {
+            return Err(AppError::Conflict(
+                "this engagement has not been screened (no restricted-party lists are loaded); it cannot be submitted until it is".into(),
+            ));
+        }
+        req.route = assessment
+            .as_ref()
+            .and_then(|a| meridian_domain::ReviewRoute::parse(&a.route).ok());
+    }
+    if let Some(a) = assessment.as_ref() {
+        let outcome: Option<meridian_risk::Outcome> =
+            serde_json::from_value(serde_json::Value::String(a.outcome.clone())).ok();
+        let months = outcome.and_then(|o| {
+            state
+                .engines
+                .policy()
+                .outcome_spec(o)
+                .and_then(|s| s.review_months)
+        });
+        if let Some(months) = months {
+            req.review_interval_days = i64::from(months) * 30;
+        }
+    }
+    let mut snap = access::snapshot(&e);
+    snap["assessment"] = assessment.map(|a| a.assessment).unwrap_or_default();
+    snap["screening"] = screening.map(|s| s.result).unwrap_or_default();
+    req.snapshot = snap;
     Ok(state.store.apply_workflow(id, &req).await?)
 }
 
@@ -344,9 +377,11 @@ pub async fn condition_step(
         "done" => office || cond.owner == user.user.username,
         "waived" | "open" => office,
         _ => {
-            return Err(
-                FieldErrors::single("status", "a condition is marked done, waived or open").into(),
-            );
+            return Err(FieldErrors::single(
+                "status",
+                "a condition is marked done, waived or open",
+            )
+            .into());
         }
     };
     if !allowed {

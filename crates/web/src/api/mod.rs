@@ -6,6 +6,7 @@ mod account;
 mod audit;
 mod engagements;
 mod parties;
+mod screening;
 
 pub use account::issue_token;
 pub use audit::{AuditQuery, AuditRecordView};
@@ -42,6 +43,7 @@ use utoipa_axum::routes;
         (name = "parties", description = "The party registry: partners, funders, external people"),
         (name = "account", description = "The signed-in user and API tokens"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "screening", description = "Restricted-party screening and risk assessment"),
         (name = "system", description = "Health"),
     ),
     modifiers(&Security)
@@ -79,6 +81,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(parties::router())
         .merge(account::router())
         .merge(audit::router())
+        .merge(screening::router())
         .split_for_parts()
 }
 

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/engagements/{id}/archive", post(archive))
         .route("/engagements/{id}/restore", post(restore))
         .route("/engagements/{id}/workflow", post(workflow))
+        .route("/engagements/{id}/evaluate", post(reevaluate))
         .route("/engagements/{id}/conditions/{cid}", post(condition))
 }
 
@@ -203,7 +204,7 @@ fn pad<T: Default>(v: &mut Vec<T>, spare: usize) {
 
 /// Read the form into the same input shape the API takes; a non-number
 /// amount is reported against `funding.amount`.
-fn input_from_form(f: &FormFields) -> (EngagementInput, FieldErrors) {
+pub(super) fn input_from_form(f: &FormFields) -> (EngagementInput, FieldErrors) {
     let mut errors = FieldErrors::default();
     let split = |s: &str, seps: &[char]| -> Vec<String> {
         s.split(seps)
@@ -354,11 +355,7 @@ async fn create(
     access::require_register(&user)?;
     let f = FormFields(f);
     let result = match validate_form(&user, &f) {
-        Ok(e) => state
-            .store
-            .create_engagement(e, &user.user.username)
-            .await
-            .map_err(AppError::from),
+        Ok(e) => crate::engines::create_and_evaluate(&state, e, &user.user.username).await,
         Err(bad) => {
             let (input, errors) = *bad;
             return Ok(render_status(
@@ -408,11 +405,10 @@ async fn update(
     let f = FormFields(f);
     let version: i64 = f.get("version").parse().unwrap_or(0);
     let result = match validate_form(&user, &f) {
-        Ok(e) => state
-            .store
-            .update_engagement(&id, e, Some(version), &user.user.username)
-            .await
-            .map_err(AppError::from),
+        Ok(e) => {
+            crate::engines::update_and_evaluate(&state, &id, e, Some(version), &user.user.username)
+                .await
+        }
         Err(bad) => {
             let (input, errors) = *bad;
             return Ok(render_status(
@@ -447,12 +443,22 @@ struct ViewPage {
     actions: Vec<WorkflowAction>,
     can_edit: bool,
     approvals: Vec<String>,
+    assessment: Option<meridian_risk::Assessment>,
+    assessed_at: String,
+    screening: Option<crate::engines::ScreeningView>,
     username: String,
     is_office: bool,
     error: String,
 }
 
 impl ViewPage {
+    fn outcome_label(&self, o: &str) -> String {
+        let mut s = o.replace('_', " ");
+        if let Some(c) = s.get_mut(0..1) {
+            c.make_ascii_uppercase();
+        }
+        s
+    }
     fn offers_conditions(&self) -> bool {
         self.actions
             .contains(&WorkflowAction::ApproveWithConditions)
@@ -544,6 +550,22 @@ async fn view_page(
         decisions: state.store.decisions(id).await?,
         conditions: state.store.conditions(id).await?,
         approvals: state.store.approvals_this_round(id).await?,
+        assessed_at: state
+            .store
+            .latest_assessment(id)
+            .await?
+            .map(|a| a.at)
+            .unwrap_or_default(),
+        assessment: state
+            .store
+            .latest_assessment(id)
+            .await?
+            .and_then(|a| serde_json::from_value(a.assessment).ok()),
+        screening: state
+            .store
+            .latest_screening(id)
+            .await?
+            .and_then(|s| serde_json::from_value(s.result).ok()),
         username: user.user.username.clone(),
         is_office: matches!(user.user.role, Role::ResearchOffice | Role::Admin),
         actions,
@@ -642,6 +664,17 @@ async fn restore(
         .set_engagement_archived(&id, false, &user.user.username)
         .await?;
     Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
+}
+
+async fn reevaluate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    access::visible_engagement(&state, &user, &id).await?;
+    access::require_register(&user)?;
+    crate::engines::evaluate_and_record(&state, &id, &user.user.username).await?;
+    Ok(Redirect::to(&format!("/engagements/{id}#assessment")).into_response())
 }
 
 #[cfg(test)]

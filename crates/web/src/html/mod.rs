@@ -6,6 +6,7 @@ mod account;
 mod engagements;
 mod parties;
 mod reviews;
+mod screening;
 
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(engagements::router())
         .merge(parties::router())
         .merge(reviews::router())
+        .merge(screening::router())
 }
 
 /// The sections in the navigation, in order. Sections whose features have
@@ -31,7 +33,7 @@ pub const SECTIONS: &[(&str, &str, bool)] = &[
     ("Dashboard", "/dashboard", true),
     ("Engagements", "/engagements", true),
     ("Parties", "/parties", true),
-    ("Screening", "/screening", false),
+    ("Screening", "/screening", true),
     ("Reviews", "/tasks", true),
     ("Travel", "/travel", false),
     ("Funding", "/funding", false),

@@ -1,0 +1,162 @@
+//! Screening results and risk assessments as recorded for an engagement:
+//! opaque JSON documents (their shapes belong to the screening and risk
+//! crates) plus the columns needed to find the latest and list the history.
+
+use crate::audit::{AuditEvent, append};
+use crate::{Result, Store, corrupt, new_id, now_text};
+use serde::Serialize;
+use sqlx::Row;
+
+/// One recorded screening of an engagement's parties.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreeningRecord {
+    pub at: String,
+    pub engagement_version: i64,
+    /// False when screening could not run (no lists loaded).
+    pub ok: bool,
+    pub hits: i64,
+    pub result: serde_json::Value,
+}
+
+/// One recorded assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentRecord {
+    pub at: String,
+    pub engagement_version: i64,
+    pub policy_name: String,
+    pub policy_version: String,
+    pub policy_sha256: String,
+    pub outcome: String,
+    pub route: String,
+    pub assessment: serde_json::Value,
+}
+
+/// What to record after evaluating an engagement.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub engagement_version: i64,
+    pub screening_ok: bool,
+    pub hits: i64,
+    pub screening: serde_json::Value,
+    pub policy: (String, String, String),
+    pub outcome: String,
+    pub route: String,
+    pub assessment: serde_json::Value,
+}
+
+impl Store {
+    /// Record a screening and an assessment together; audited when the
+    /// outcome or the number of hits differs from the previous evaluation.
+    pub async fn record_evaluation(
+        &self,
+        engagement_id: &str,
+        ev: &Evaluation,
+        actor: &str,
+    ) -> Result<()> {
+        let previous = self.latest_assessment(engagement_id).await?;
+        let previous_hits = self.latest_screening(engagement_id).await?.map(|s| s.hits);
+        let mut w = self.write_tx().await?;
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO engagement_screenings (id, engagement_id, engagement_version, at, ok, hits, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(engagement_id)
+        .bind(ev.engagement_version)
+        .bind(&now)
+        .bind(ev.screening_ok as i64)
+        .bind(ev.hits)
+        .bind(ev.screening.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO engagement_assessments (id, engagement_id, engagement_version, at, policy_name, policy_version, policy_sha256, outcome, route, assessment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(new_id())
+        .bind(engagement_id)
+        .bind(ev.engagement_version)
+        .bind(&now)
+        .bind(&ev.policy.0)
+        .bind(&ev.policy.1)
+        .bind(&ev.policy.2)
+        .bind(&ev.outcome)
+        .bind(&ev.route)
+        .bind(ev.assessment.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+        let changed = previous.as_ref().map(|p| p.outcome.as_str()) != Some(ev.outcome.as_str())
+            || previous_hits != Some(ev.hits);
+        if changed {
+            let e = AuditEvent::new(actor, "engagement.assessed", "engagement", engagement_id)
+                .before(serde_json::json!({"outcome": previous.map(|p| p.outcome), "hits": previous_hits}))
+                .after(serde_json::json!({"outcome": ev.outcome, "route": ev.route, "hits": ev.hits, "policy_sha256": ev.policy.2}));
+            append(&mut w.tx, self.backend, e).await?;
+        }
+        w.commit().await
+    }
+
+    pub async fn latest_screening(&self, engagement_id: &str) -> Result<Option<ScreeningRecord>> {
+        let row = sqlx::query(
+            "SELECT at, engagement_version, ok, hits, result FROM engagement_screenings WHERE engagement_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .bind(engagement_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let result: String = r.try_get("result")?;
+        Ok(Some(ScreeningRecord {
+            at: r.try_get("at")?,
+            engagement_version: r.try_get("engagement_version")?,
+            ok: r.try_get::<i64, _>("ok")? != 0,
+            hits: r.try_get("hits")?,
+            result: serde_json::from_str(&result)
+                .map_err(|e| corrupt("engagement_screenings.result", e))?,
+        }))
+    }
+
+    pub async fn latest_assessment(&self, engagement_id: &str) -> Result<Option<AssessmentRecord>> {
+        Ok(self.assessments(engagement_id, 1).await?.into_iter().next())
+    }
+
+    /// Newest first.
+    pub async fn assessments(
+        &self,
+        engagement_id: &str,
+        limit: u32,
+    ) -> Result<Vec<AssessmentRecord>> {
+        let sql = format!(
+            "SELECT at, engagement_version, policy_name, policy_version, policy_sha256, outcome, route, assessment
+             FROM engagement_assessments WHERE engagement_id = $1 ORDER BY at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(engagement_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let a: String = r.try_get("assessment")?;
+                Ok(AssessmentRecord {
+                    at: r.try_get("at")?,
+                    engagement_version: r.try_get("engagement_version")?,
+                    policy_name: r.try_get("policy_name")?,
+                    policy_version: r.try_get("policy_version")?,
+                    policy_sha256: r.try_get("policy_sha256")?,
+                    outcome: r.try_get("outcome")?,
+                    route: r.try_get("route")?,
+                    assessment: serde_json::from_str(&a)
+                        .map_err(|e| corrupt("engagement_assessments.assessment", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ids of every engagement (for re-evaluation after a list or policy change).
+    pub async fn engagement_ids(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM engagements ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+}
