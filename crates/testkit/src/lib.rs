@@ -52,7 +52,8 @@ impl TestApp {
             .expect("admin user");
         let state = meridian_web::AppState::new(store.clone(), Default::default());
         if lists {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../screening/tests/fixtures/lists");
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../screening/tests/fixtures/lists");
             let idx = meridian_web::engines::load_index(&dir).expect("fixture lists load");
             state.engines.install_lists(idx);
         }
