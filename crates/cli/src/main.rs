@@ -7,6 +7,7 @@
 mod batch;
 mod config;
 mod demo;
+mod lists;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -59,6 +60,39 @@ enum Command {
     /// Check or export the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage restricted-party lists: status, update, import, rollback.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// Each list: current version, fetched at, entity count, checksum, last error.
+    Status,
+    /// Download now (all enabled sources, or the ones named) and install what passes the checks.
+    Update {
+        ids: Vec<String>,
+        /// Install even if the new version lost more than 20% of its entities.
+        #[arg(long)]
+        force: bool,
+        /// Download from this base URL instead of the official address (mirrors, tests).
+        #[arg(long, hide = true)]
+        base_url: Option<String>,
+    },
+    /// Import list files (a file, or a directory of them) as a source's new version.
+    Import {
+        path: PathBuf,
+        /// The publisher format (ofac_csv, un_xml, research_json, ca_nro_csv, …).
+        #[arg(long)]
+        format: String,
+        /// The source id (us_bis_entity_list, ca_nro, or your own).
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put a source's previous version back.
+    Rollback { id: String },
 }
 
 #[derive(clap::Args)]
@@ -130,6 +164,7 @@ enum UsersCommand {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    meridian_web::init_tls();
     let config = Config::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
     init_logging(&config.log);
 
@@ -162,6 +197,7 @@ async fn main() -> Result<()> {
         }
         Command::Users(cmd) => users(cmd, &config).await,
         Command::Audit(cmd) => audit(cmd, &config).await,
+        Command::Lists(cmd) => lists::run(cmd, open_store(&config).await?).await,
     }
 }
 
@@ -251,35 +287,34 @@ async fn serve(
             .map_err(|e| anyhow::anyhow!("policy pack {}: {e}", path.display()))?;
         state.engines.install_policy(pack);
     }
-    match &lists_dir {
-        Some(dir) => {
-            let d = dir.clone();
-            match tokio::task::spawn_blocking(move || meridian_web::engines::load_index(&d)).await?
-            {
-                Ok(idx) => {
-                    println!(
-                        "Screening against {} entities from {} list files in {}{}",
-                        idx.index.entity_count(),
-                        idx.versions.len(),
-                        dir.display(),
-                        if idx.row_issues > 0 {
-                            format!(" ({} malformed rows skipped)", idx.row_issues)
-                        } else {
-                            String::new()
-                        }
-                    );
-                    state.engines.install_lists(idx);
-                }
-                // Safe by default: the server runs, and says screening is unavailable.
-                Err(e) => eprintln!(
-                    "WARNING: no screening lists loaded ({e}); screening is unavailable until lists are loaded"
-                ),
+    meridian_web::lists::ensure_registry(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    state.engines.set_static_lists_dir(lists_dir.clone());
+    meridian_web::lists::reload_index(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading lists: {e}"))?;
+    match state.engines.lists() {
+        Some(idx) => println!(
+            "Screening against {} entities from {} list files ({}){}",
+            idx.index.entity_count(),
+            idx.versions.len(),
+            idx.source,
+            if idx.row_issues > 0 {
+                format!("; {} malformed rows skipped", idx.row_issues)
+            } else {
+                String::new()
             }
-        }
+        ),
+        // Safe by default: the server runs, and says screening is unavailable.
         None => eprintln!(
-            "WARNING: no lists directory configured (--lists-dir or MERIDIAN_LISTS_DIR): screening is unavailable"
+            "WARNING: no restricted-party lists are loaded (import them with `meridian lists import`, or start with --lists-dir): screening is unavailable"
         ),
     }
+    tokio::spawn(meridian_web::lists::follow_versions(
+        state.clone(),
+        std::time::Duration::from_secs(30),
+    ));
     // Lists and policy may have changed since the last run: evaluate everything again.
     let bg = state.clone();
     tokio::spawn(async move {

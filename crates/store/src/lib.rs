@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod engagements;
 mod evaluations;
+mod lists;
 mod parties;
 mod workflow;
 
@@ -15,6 +16,7 @@ pub use engagements::{
     EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement, Visibility,
 };
 pub use evaluations::{AssessmentRecord, Evaluation, ScreeningRecord};
+pub use lists::{AlertRecord, ListFiles, ListSource, ListVersionRecord, NewAlert, NewListVersion};
 pub use meridian_audit::{Broken, ChainedRecord};
 pub use parties::{
     AdverseMediaNote, DdDecisionRecord, DuplicatePair, PartyEngagement, PartyFilter, PartyPage,

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub store: Store,
     /// A client with a cookie jar (a browser, for session tests).
     pub client: reqwest::Client,
+    /// The server's state (engines, lists), for tests that drive list updates directly.
+    pub state: meridian_web::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -29,6 +31,7 @@ impl TestApp {
     }
 
     async fn spawn_with(lists: bool) -> TestApp {
+        meridian_web::init_tls();
         let dir = tempfile::tempdir().expect("temp dir");
         let store = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
@@ -50,13 +53,23 @@ impl TestApp {
             .create_user(ADMIN, "Test Admin", &hash, Role::Admin, "Research Office")
             .await
             .expect("admin user");
-        let state = meridian_web::AppState::new(store.clone(), Default::default());
+        let config = meridian_web::WebConfig {
+            download_timeout_secs: 2,
+            ..Default::default()
+        };
+        let state = meridian_web::AppState::new(store.clone(), config);
+        meridian_web::lists::ensure_registry(&state)
+            .await
+            .expect("list registry");
         if lists {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../screening/tests/fixtures/lists");
-            let idx = meridian_web::engines::load_index(&dir).expect("fixture lists load");
-            state.engines.install_lists(idx);
+            state
+                .engines
+                .set_static_lists_dir(Some(fixture_lists_dir()));
+            meridian_web::lists::reload_index(&state)
+                .await
+                .expect("fixture lists load");
         }
+        let app_state = state.clone();
         let app = meridian_web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -74,6 +87,7 @@ impl TestApp {
             addr,
             store,
             client,
+            state: app_state,
             _dir: dir,
         }
     }
@@ -160,6 +174,22 @@ async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
     if let Err(e) = axum::serve(listener, app).await {
         eprintln!("test server stopped: {e}");
     }
+}
+
+/// The fictional fixture lists of the screening crate (publisher formats).
+pub fn fixture_lists_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../screening/tests/fixtures/lists")
+}
+
+/// The shared data directory (`MERIDIAN_SHARED_DIR`, or `shared/` beside
+/// the repository), when present.
+pub fn shared_dir() -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("MERIDIAN_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
+    p.join("data/lists").is_dir().then_some(p)
 }
 
 /// The text after `marker` up to the next `"`.

@@ -115,3 +115,28 @@ pub fn snapshot(e: &StoredEngagement) -> serde_json::Value {
 pub fn involved(u: &CurrentUser, e: &StoredEngagement) -> bool {
     e.engagement.owner == u.user.username || e.created_by == u.user.username
 }
+
+/// Managing restricted-party lists: admins and compliance officers.
+pub fn require_list_manager(u: &CurrentUser) -> Result<(), AppError> {
+    if matches!(u.user.role, Role::Admin | Role::ComplianceOfficer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "list management is for administrators and compliance officers".into(),
+        ))
+    }
+}
+
+/// Dismissing screening alerts: the research office, compliance, admins.
+pub fn require_alert_handler(u: &CurrentUser) -> Result<(), AppError> {
+    if matches!(
+        u.user.role,
+        Role::ResearchOffice | Role::ComplianceOfficer | Role::Admin
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "alerts are dismissed by the research office or compliance".into(),
+        ))
+    }
+}

@@ -45,6 +45,10 @@ impl LoadedIndex {
 /// list version or pack is swapped in atomically while requests continue.
 pub struct Engines {
     lists: RwLock<Option<Arc<LoadedIndex>>>,
+    /// Ids of the managed list versions behind `lists` (for multi-node reload).
+    lists_fingerprint: RwLock<String>,
+    /// A directory of list files loaded as they are (`--lists-dir`).
+    static_dir: RwLock<Option<std::path::PathBuf>>,
     policy: RwLock<Arc<PolicyPack>>,
     profiles: RwLock<Arc<CountryProfiles>>,
 }
@@ -53,6 +57,8 @@ impl Engines {
     pub fn new(policy: PolicyPack) -> Engines {
         Engines {
             lists: RwLock::new(None),
+            lists_fingerprint: RwLock::new(String::new()),
+            static_dir: RwLock::new(None),
             policy: RwLock::new(Arc::new(policy)),
             profiles: RwLock::new(Arc::new(CountryProfiles::default())),
         }
@@ -315,6 +321,34 @@ pub async fn evaluate_all(state: &AppState, actor: &str) -> Result<usize, AppErr
 }
 
 impl Engines {
+    pub fn install_lists_with(&self, idx: LoadedIndex, fingerprint: String) {
+        self.install_lists(idx);
+        if let Ok(mut g) = self.lists_fingerprint.write() {
+            *g = fingerprint;
+        }
+    }
+    pub fn clear_lists(&self, fingerprint: String) {
+        if let Ok(mut g) = self.lists.write() {
+            *g = None;
+        }
+        if let Ok(mut g) = self.lists_fingerprint.write() {
+            *g = fingerprint;
+        }
+    }
+    pub fn lists_fingerprint(&self) -> String {
+        self.lists_fingerprint
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+    pub fn set_static_lists_dir(&self, dir: Option<std::path::PathBuf>) {
+        if let Ok(mut g) = self.static_dir.write() {
+            *g = dir;
+        }
+    }
+    pub fn static_lists_dir(&self) -> Option<std::path::PathBuf> {
+        self.static_dir.read().ok().and_then(|g| g.clone())
+    }
     /// Swap in another (validated) policy pack.
     pub fn install_policy(&self, pack: PolicyPack) {
         if let Ok(mut g) = self.policy.write() {

@@ -10,6 +10,7 @@ mod auth;
 pub mod engines;
 mod error;
 mod html;
+pub mod lists;
 
 pub use api::issue_token as issue_api_token;
 pub use auth::{hash_password, verify_password};
@@ -29,6 +30,8 @@ pub struct WebConfig {
     /// Failed logins before an account is locked, and for how long.
     pub max_failed_logins: i64,
     pub lockout_minutes: i64,
+    /// Give up on a list download after this long.
+    pub download_timeout_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -38,6 +41,7 @@ impl Default for WebConfig {
             session_hours: 8,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            download_timeout_secs: 120,
         }
     }
 }
@@ -99,4 +103,10 @@ async fn security_headers(
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
     );
     res
+}
+
+/// Install the TLS crypto provider (ring) once per process, before any HTTP
+/// client is built: reqwest is compiled without a bundled provider.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

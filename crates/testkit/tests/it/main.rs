@@ -3,6 +3,7 @@
 
 mod api;
 mod evaluation;
+mod lists;
 mod matrix;
 mod pages;
 mod security;

@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 mod engagements;
+mod lists;
 mod parties;
 mod screening;
 
@@ -14,6 +15,7 @@ pub use engagements::ListQuery;
 pub use engagements::{
     ConditionInput, ConditionUpdate, WorkflowStep, condition_step, workflow_step,
 };
+pub use lists::{SourceStatus, source_statuses, visible_alerts};
 pub use parties::{
     DUPLICATE_THRESHOLD, ImportQuery, ImportReport, PartyDetail, PartyQuery, party_detail,
     run_import, today,
@@ -44,6 +46,7 @@ use utoipa_axum::routes;
         (name = "account", description = "The signed-in user and API tokens"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "screening", description = "Restricted-party screening and risk assessment"),
+        (name = "lists", description = "Restricted-party list management and screening alerts"),
         (name = "system", description = "Health"),
     ),
     modifiers(&Security)
@@ -82,6 +85,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(account::router())
         .merge(audit::router())
         .merge(screening::router())
+        .merge(lists::router())
         .split_for_parts()
 }
 

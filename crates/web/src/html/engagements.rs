@@ -445,6 +445,8 @@ struct ViewPage {
     approvals: Vec<String>,
     assessment: Option<meridian_risk::Assessment>,
     assessed_at: String,
+    alerts: Vec<meridian_store::AlertRecord>,
+    handles_alerts: bool,
     screening: Option<crate::engines::ScreeningView>,
     username: String,
     is_office: bool,
@@ -550,6 +552,8 @@ async fn view_page(
         decisions: state.store.decisions(id).await?,
         conditions: state.store.conditions(id).await?,
         approvals: state.store.approvals_this_round(id).await?,
+        alerts: state.store.alerts(Some(id), false).await?,
+        handles_alerts: access::require_alert_handler(user).is_ok(),
         assessed_at: state
             .store
             .latest_assessment(id)

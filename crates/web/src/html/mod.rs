@@ -4,6 +4,7 @@
 
 mod account;
 mod engagements;
+mod lists;
 mod parties;
 mod reviews;
 mod screening;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(parties::router())
         .merge(reviews::router())
         .merge(screening::router())
+        .merge(lists::router())
 }
 
 /// The sections in the navigation, in order. Sections whose features have

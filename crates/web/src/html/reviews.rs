@@ -36,6 +36,7 @@ struct TasksPage {
     chrome: Option<Chrome>,
     tasks: Vec<Task>,
     conditions: Vec<ConditionRecord>,
+    alerts: Vec<meridian_store::AlertRecord>,
     today: String,
 }
 
@@ -92,10 +93,12 @@ async fn tasks(State(state): State<AppState>, user: CurrentUser) -> PageResult {
         .store
         .open_conditions(Some(&user.user.username))
         .await?;
+    let alerts = crate::api::visible_alerts(&state, &user, true).await?;
     Ok(render(&TasksPage {
         chrome: Some(Chrome::new(&user, "Reviews")),
         tasks,
         conditions,
+        alerts,
         today: crate::api::today_text(),
     }))
 }
