@@ -9,8 +9,8 @@ Meridian: `examples/bench_queries.rs` (release build) loads LISTS_DIR, writes ev
 listed name and the query mix (every 20th listed name with a typo + as many unlisted
 names) to a temp dir, and times its index on one thread. The peer then scores each
 query against every name with rapidfuzz `process.extractOne` (WRatio, default
-processor, cutoff 85: its usual operating point), also on one thread
-(`workers=1`). Brute force is slow, so the peer runs on an evenly spaced sample of the
+processor, cutoff 85: its usual operating point), also on one thread (extractOne
+does not parallelise). Brute force is slow, so the peer runs on an evenly spaced sample of the
 queries (default 400); queries/s is comparable because each query's cost does not
 depend on which queries are chosen.
 """

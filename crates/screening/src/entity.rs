@@ -109,6 +109,32 @@ impl Entity {
         });
     }
 
+    /// Adds a name written "Full Name (ACRONYM)" as itself, plus "Full Name" (strong) and
+    /// "ACRONYM" (weak: short and ambiguous) as aliases, so each form matches on its own.
+    pub(crate) fn push_name_and_acronym(&mut self, name: &str, quality: NameQuality) {
+        self.push_name(name, quality);
+        let trimmed = name.trim_end();
+        let Some(without_close) = trimmed.strip_suffix(')') else {
+            return;
+        };
+        let Some(open) = without_close.rfind('(') else {
+            return;
+        };
+        let (base, acronym) = (&without_close[..open], &without_close[open + 1..]);
+        let is_acronym = (2..=10).contains(&acronym.len())
+            && acronym
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '&' | '-'))
+            && acronym.chars().any(|c| c.is_ascii_uppercase());
+        if is_acronym && !base.trim().is_empty() {
+            self.push_name(
+                base.trim().trim_end_matches([',', '-']),
+                NameQuality::Strong,
+            );
+            self.push_name(acronym, NameQuality::Weak);
+        }
+    }
+
     pub(crate) fn push_country(&mut self, raw: &str) {
         if let Some(code) = crate::country::country_code(raw)
             && !self.countries.iter().any(|c| c == code)

@@ -24,8 +24,6 @@ pub enum Error {
         "no list entities were loaded from {dir}: no recognised list files (or all were empty)"
     )]
     NoLists { dir: PathBuf },
-    #[error("{file}: {message}")]
-    Incomplete { file: String, message: String },
 }
 
 impl Error {

@@ -8,22 +8,21 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::entity::{Entity, EntityKind, NameQuality};
+use crate::fast_hash::FastMap;
 use crate::normalize::{TokenClass, normalize, phonetic_key};
 use crate::score::{
     NO_KEY, NameScore, TokenAlignment, UnmatchedToken, WeightedToken, score_names_with, score_only,
     serialize_rounded, similarity_with_sound, token_similarity,
 };
 
-use crate::fast_hash::FastMap;
-
 thread_local! {
     /// Scratch for `expand`: vocabulary id -> trigrams shared with the query token.
     static TRIGRAM_COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The default threshold: at or above it a match is reported. Chosen on the labelled
-/// name-pair benchmark (see docs/PERFORMANCE.md) as the F1-best point, rounded down
-/// towards recall because a miss costs more than a reviewed false hit.
+/// The default threshold: at or above it a match is reported. The F1-best point on the
+/// labelled name-pair benchmark (docs/PERFORMANCE.md); lower thresholds there buy
+/// recall at a steep cost in precision, higher ones lose recall fast.
 pub const DEFAULT_THRESHOLD: f32 = 0.80;
 pub const DEFAULT_LIMIT: usize = 10;
 

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::entity::{Entity, RowIssue};
 use crate::error::Error;
-use crate::formats::{ca_nro, ofac, research_json, un_xml};
+use crate::formats::{bis_dpl, ca_nro, ofac, research_json, un_xml};
 
 /// Which list, from which file, at which content hash: stored with every screening
 /// result so a decision can be traced to the exact list versions it used.
@@ -205,6 +205,22 @@ fn load_directory(root: &Path, paths: &[PathBuf], loaded: &mut LoadedLists) -> R
                 push(
                     loaded,
                     ca_nro::SOURCE,
+                    rel.clone(),
+                    sha256_hex(&bytes),
+                    parsed,
+                );
+                true
+            } else {
+                false
+            }
+        } else if name.ends_with(".txt") || name.ends_with(".tsv") {
+            let bytes = read(path)?;
+            let first_line = head(&bytes).lines().next().unwrap_or("").to_string();
+            if bis_dpl::is_dpl_header(&first_line) {
+                let parsed = bis_dpl::parse(&rel, &bytes)?;
+                push(
+                    loaded,
+                    bis_dpl::SOURCE,
                     rel.clone(),
                     sha256_hex(&bytes),
                     parsed,

@@ -69,7 +69,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ParsedList, Error> {
             birth_dates: Vec::new(),
             programs: vec!["NRO".to_string()],
         };
-        entity.push_name(&name, NameQuality::Primary);
+        entity.push_name_and_acronym(&name, NameQuality::Primary);
         if let Some(aliases) = alias_col.and_then(|c| csv_field(&record, c)) {
             for alias in aliases.split(';') {
                 entity.push_name(alias, NameQuality::Strong);

@@ -2,6 +2,7 @@
 //! returns the entities plus the rows it had to skip, and rejects a file whose
 //! structure is wrong as a whole. None of them may panic on any input.
 
+pub mod bis_dpl;
 pub mod ca_nro;
 pub mod ofac;
 pub mod research_json;

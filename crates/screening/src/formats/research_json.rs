@@ -87,7 +87,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ParsedList, Error> {
             birth_dates: Vec::new(),
             programs: vec![list.list_id.clone()],
         };
-        entity.push_name(&name, NameQuality::Primary);
+        entity.push_name_and_acronym(&name, NameQuality::Primary);
         for alias in entry.aliases.unwrap_or_default().into_iter().flatten() {
             entity.push_name(&alias, NameQuality::Strong);
         }

@@ -247,7 +247,7 @@ fn finish(file: &str, rec: Record) -> Result<Entity, RowIssue> {
         birth_dates: Vec::new(),
         programs: Vec::new(),
     };
-    entity.push_name(&primary, NameQuality::Primary);
+    entity.push_name_and_acronym(&primary, NameQuality::Primary);
     if entity.names.is_empty() {
         return Err(issue("entry has no name (FIRST_NAME..FOURTH_NAME empty)"));
     }

@@ -15,6 +15,7 @@ fn every_fixture_list_is_recognised_with_a_version() {
         vec![
             "ca_nro",
             "un_sc",
+            "us_bis_dpl",
             "us_bis_entity_list",
             "us_dod_1286",
             "us_ofac_cons",
@@ -99,6 +100,20 @@ fn ofac_fields_are_extracted() {
 }
 
 #[test]
+fn denied_persons_rows_merge_per_name() {
+    let loaded = load_fixtures();
+    let dpl: Vec<_> = loaded
+        .entities
+        .iter()
+        .filter(|e| e.source == "us_bis_dpl")
+        .collect();
+    assert_eq!(dpl.len(), 1);
+    assert_eq!(dpl[0].primary_name(), "HOLLIS GRANT WEXLER");
+    assert_eq!(dpl[0].kind, EntityKind::Person);
+    assert_eq!(dpl[0].countries, vec!["US", "CA"]);
+}
+
+#[test]
 fn un_fields_are_extracted() {
     let loaded = load_fixtures();
     let get = |id: &str| {
@@ -151,6 +166,31 @@ fn research_lists_get_stable_derived_ids() {
         .find(|e| e.source == "ca_nro" && e.primary_name().starts_with("Western"))
         .unwrap();
     assert_eq!(nro.names.len(), 3);
+    let eastgate = first
+        .entities
+        .iter()
+        .find(|e| e.primary_name().starts_with("Eastgate"))
+        .unwrap();
+    let names: Vec<(&str, NameQuality)> = eastgate
+        .names
+        .iter()
+        .map(|n| (n.name.as_str(), n.quality))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "Eastgate University of Aeronautics and Astronautics (EUAA)",
+                NameQuality::Primary
+            ),
+            (
+                "Eastgate University of Aeronautics and Astronautics",
+                NameQuality::Strong
+            ),
+            ("EUAA", NameQuality::Weak),
+            ("Eastair University", NameQuality::Strong),
+        ]
+    );
     assert_eq!(nro.countries, vec!["CN"]);
 }
 

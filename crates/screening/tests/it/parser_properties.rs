@@ -1,6 +1,6 @@
 //! For all inputs the parsers and normaliser return (Ok, Err or empty) and never panic.
 
-use meridian_screening::formats::{ca_nro, ofac, research_json, un_xml};
+use meridian_screening::formats::{bis_dpl, ca_nro, ofac, research_json, un_xml};
 use proptest::prelude::*;
 
 fn xmlish() -> impl Strategy<Value = Vec<u8>> {
@@ -71,6 +71,14 @@ proptest! {
         with_header.extend_from_slice(&bytes);
         let _ = ca_nro::parse("x.csv", &with_header);
         let _ = ca_nro::parse("x.csv", &bytes);
+    }
+
+    #[test]
+    fn bis_dpl_never_panics(bytes in csvish()) {
+        let mut with_header = b"\"Name\"\t\"Street_Address\"\t\"Country\"\t\"FR_Citation\"\n".to_vec();
+        with_header.extend_from_slice(&bytes);
+        let _ = bis_dpl::parse("dpl.txt", &with_header);
+        let _ = bis_dpl::parse("dpl.txt", &bytes);
     }
 
     #[test]

@@ -39,6 +39,8 @@ fn every_shared_list_loads_with_its_documented_count() {
     assert_eq!(count("us_state_nonproliferation"), Some(528));
     assert_eq!(count("ca_nro"), Some(126));
     assert!(count("us_ofac_cons").is_some_and(|n| n > 400));
+    assert!(count("us_bis_dpl").is_some_and(|n| n > 300));
+    assert!(!loaded.skipped.iter().any(|f| f == "bis_dpl.txt"));
     // Only the comment rows whose ent_num is not in this snapshot of SDN.CSV.
     assert!(
         loaded
