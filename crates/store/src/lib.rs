@@ -8,6 +8,7 @@ mod engagements;
 mod evaluations;
 mod lists;
 mod parties;
+mod settings;
 mod workflow;
 
 pub use accounts::{ApiToken, LoginFailure, Role, SessionRecord, User};
@@ -15,6 +16,7 @@ pub use audit::{AuditEvent, AuditFilter};
 pub use engagements::{
     EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement, Visibility,
 };
+pub use settings::Setting;
 pub use evaluations::{AssessmentRecord, Evaluation, ScreeningRecord};
 pub use lists::{AlertRecord, ListFiles, ListSource, ListVersionRecord, NewAlert, NewListVersion};
 pub use meridian_audit::{Broken, ChainedRecord};

@@ -356,3 +356,51 @@ impl Engines {
         }
     }
 }
+
+impl Engines {
+    pub fn install_profiles(&self, profiles: CountryProfiles) {
+        if let Ok(mut g) = self.profiles.write() {
+            *g = Arc::new(profiles);
+        }
+    }
+}
+
+pub const POLICY_KEY: &str = "policy_pack";
+pub const PROFILES_KEY: &str = "country_profiles";
+
+/// Install the policy pack and country profiles stored in the database (the
+/// built-in pack when none is stored). A stored pack that no longer
+/// validates is reported and the current one kept.
+pub async fn load_settings(state: &AppState) -> Result<(), AppError> {
+    match state.store.setting(POLICY_KEY).await? {
+        Some(s) => match PolicyPack::from_toml(&s.value) {
+            Ok(p) => state.engines.install_policy(p),
+            Err(e) => tracing::error!(error = %e, "the stored policy pack does not validate; keeping the current one"),
+        },
+        None => {
+            if let Ok(p) = PolicyPack::default_pack() {
+                state.engines.install_policy(p);
+            }
+        }
+    }
+    if let Some(s) = state.store.setting(PROFILES_KEY).await? {
+        match serde_json::from_str::<CountryProfiles>(&s.value) {
+            Ok(p) => state.engines.install_profiles(p),
+            Err(e) => tracing::error!(error = %e, "stored country profiles are unreadable; keeping the current ones"),
+        }
+    }
+    Ok(())
+}
+
+/// Re-evaluate the whole register in the background (after a policy or
+/// profile change), so the request that made the change returns at once.
+pub fn reevaluate_in_background(state: &AppState, actor: &str) {
+    let st = state.clone();
+    let actor = actor.to_owned();
+    tokio::spawn(async move {
+        match evaluate_all(&st, &actor).await {
+            Ok(n) => tracing::info!(engagements = n, "register re-evaluated"),
+            Err(e) => tracing::warn!(error = ?e, "re-evaluation failed"),
+        }
+    });
+}

@@ -470,8 +470,17 @@ fn merge(into: &mut LoadedLists, from: LoadedLists) {
 /// installed a new one (the database is the source of truth).
 pub async fn follow_versions(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
+    let mut settings_seen = state.store.settings_fingerprint().await.unwrap_or_default();
     loop {
         tick.tick().await;
+        if let Ok(fp) = state.store.settings_fingerprint().await {
+            if fp != settings_seen {
+                settings_seen = fp;
+                if let Err(e) = crate::engines::load_settings(&state).await {
+                    tracing::warn!(error = ?e, "could not reload settings");
+                }
+            }
+        }
         let Ok(versions) = state.store.current_list_versions().await else {
             continue;
         };

@@ -6,4 +6,5 @@ mod evaluation;
 mod lists;
 mod matrix;
 mod pages;
+mod policy;
 mod security;

@@ -5,6 +5,7 @@
 mod account;
 mod engagements;
 mod lists;
+mod policy;
 mod parties;
 mod reviews;
 mod screening;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(reviews::router())
         .merge(screening::router())
         .merge(lists::router())
+        .merge(policy::router())
 }
 
 /// The sections in the navigation, in order. Sections whose features have
