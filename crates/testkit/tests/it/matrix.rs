@@ -137,7 +137,17 @@ async fn every_route_for_every_role() {
             None,
             [403, 403, 403, 403, 403, 200, 403],
         ),
+        ("GET", "/admin/lists".into(), None, [403, 403, 403, 403, 200, 200, 403]),
+        ("GET", "/admin/policy".into(), None, [403, 403, 403, 403, 403, 200, 403]),
+        ("GET", "/screening?name=Zephyr".into(), None, [200; 7]),
+        ("GET", "/api/v1/lists".into(), None, [200; 7]),
+        ("GET", "/api/v1/lists/sources".into(), None, [200; 7]),
+        ("GET", "/api/v1/alerts".into(), None, [200; 7]),
+        ("GET", format!("/api/v1/engagements/{e}/assessment"), None, [404, 200, 200, 200, 200, 200, 200]),
         ("GET", "/api/docs".into(), None, [200; 7]),
+        // Public single sign-on routes: not configured here, so absent.
+        ("GET", "/auth/oidc/login".into(), None, [404; 7]),
+        ("GET", "/auth/oidc/callback".into(), None, [404; 7]),
         ("GET", "/openapi.json".into(), None, [200; 7]),
         ("GET", "/api/v1/me".into(), None, [200; 7]),
         ("GET", "/api/v1/tokens".into(), None, [200; 7]),
@@ -277,6 +287,12 @@ async fn every_route_for_every_role() {
             None,
             [403, 403, 403, 403, 403, 400, 403],
         ),
+        ("POST", "/api/v1/screen".into(), Some(json!({"queries": [{"name": "Zephyr Trading"}]})), [200; 7]),
+        ("POST", "/api/v1/assessments".into(), Some(json!({"title": "x", "kind": "gift", "countries": ["NL"]})), [200; 7]),
+        ("POST", format!("/api/v1/engagements/{e}/evaluate"), None, [404, 200, 200, 200, 200, 200, 403]),
+        ("POST", "/api/v1/lists/us_ofac_sdn/rollback".into(), None, [403, 403, 403, 403, 409, 409, 403]),
+        ("PUT", "/api/v1/lists/un_sc".into(), Some(json!({"enabled": true})), [403, 403, 403, 403, 204, 204, 403]),
+        ("POST", "/api/v1/alerts/none/dismiss".into(), Some(json!({"reason": "x"})), [403, 403, 404, 403, 404, 404, 403]),
     ];
     let mut failures = Vec::new();
     for (method, path, json_body, expected) in &rows {
