@@ -28,6 +28,25 @@ pub struct Config {
     pub lists_dir: Option<PathBuf>,
     /// A policy pack to use instead of the built-in default.
     pub policy_file: Option<PathBuf>,
+    /// Single sign-on with OpenID Connect: on when `oidc_issuer` is set.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    /// Better given as `MERIDIAN_OIDC_CLIENT_SECRET` than in a file.
+    pub oidc_client_secret: Option<String>,
+    /// `https://meridian.example.edu/auth/oidc/callback`, as registered.
+    pub oidc_redirect_url: Option<String>,
+    /// Scopes besides `openid`, space- or comma-separated.
+    pub oidc_scopes: String,
+    /// The claim that names the account.
+    pub oidc_username_claim: String,
+    /// The claim whose values decide the role (`groups`, `roles`, …).
+    pub oidc_role_claim: String,
+    /// `claimvalue=role,claimvalue=role`; the first match wins.
+    pub oidc_role_map: String,
+    /// The role when nothing maps.
+    pub oidc_default_role: String,
+    /// The claim holding the department(s); unset keeps them as admins set them.
+    pub oidc_department_claim: Option<String>,
 }
 
 impl Default for Config {
@@ -43,6 +62,16 @@ impl Default for Config {
             log: "info".into(),
             lists_dir: None,
             policy_file: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_redirect_url: None,
+            oidc_scopes: "profile email".into(),
+            oidc_username_claim: "preferred_username".into(),
+            oidc_role_claim: "groups".into(),
+            oidc_role_map: String::new(),
+            oidc_default_role: "researcher".into(),
+            oidc_department_claim: None,
         }
     }
 }
@@ -78,5 +107,73 @@ impl Config {
             config.data_dir = d.to_path_buf();
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// The single sign-on settings, when `oidc_issuer` is set; a missing or
+    /// malformed setting is an error that names it.
+    pub fn oidc(&self) -> Result<Option<meridian_web::OidcConfig>> {
+        let Some(issuer) = self.oidc_issuer.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let required = |v: &Option<String>, name: &str| -> Result<String> {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .with_context(|| format!("oidc_issuer is set, so {name} is required"))
+        };
+        let client_id = required(&self.oidc_client_id, "oidc_client_id")?;
+        let redirect = required(&self.oidc_redirect_url, "oidc_redirect_url")?;
+        let secret = self.oidc_client_secret.clone().unwrap_or_default();
+        let mut c = meridian_web::OidcConfig::new(issuer.trim(), &client_id, &secret, &redirect);
+        c.scopes = self
+            .oidc_scopes
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        c.username_claim = self.oidc_username_claim.trim().to_owned();
+        c.role_claim = self.oidc_role_claim.trim().to_owned();
+        c.role_map =
+            meridian_web::parse_role_map(&self.oidc_role_map).map_err(anyhow::Error::msg)?;
+        c.default_role = meridian_domain::Role::parse(&self.oidc_default_role)
+            .map_err(|e| anyhow::anyhow!("oidc_default_role: {e}"))?;
+        c.department_claim = self
+            .oidc_department_claim
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        c.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(c))
+    }
+}
+
+#[cfg(test)]
+mod oidc_tests {
+    use super::*;
+
+    #[test]
+    fn single_sign_on_is_off_until_an_issuer_is_set_and_then_checked() {
+        let mut c = Config::default();
+        assert!(c.oidc().unwrap().is_none());
+        c.oidc_issuer = Some("https://idp.example.edu".into());
+        let err = c.oidc().unwrap_err().to_string();
+        assert!(err.contains("oidc_client_id"), "{err}");
+        c.oidc_client_id = Some("meridian".into());
+        c.oidc_redirect_url = Some("https://meridian.example.edu/auth/oidc/callback".into());
+        c.oidc_role_map = "urn:mace:example.edu:meridian:admin=admin,staff=boss".into();
+        let err = c.oidc().unwrap_err().to_string();
+        assert!(err.contains("oidc_role_map"), "{err}");
+        c.oidc_role_map = "urn:mace:example.edu:meridian:admin=admin,faculty=researcher".into();
+        c.oidc_department_claim = Some("ou".into());
+        let o = c.oidc().unwrap().unwrap();
+        assert_eq!(o.role_map.len(), 2);
+        assert_eq!(o.scopes, ["profile", "email"]);
+        assert_eq!(o.department_claim.as_deref(), Some("ou"));
+        c.oidc_issuer = Some("http://idp.example.edu".into());
+        assert!(c.oidc().unwrap_err().to_string().contains("https"));
     }
 }

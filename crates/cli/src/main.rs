@@ -277,13 +277,19 @@ async fn serve(
     let web = meridian_web::WebConfig {
         secure_cookies: config.secure_cookies,
         session_hours: config.session_hours,
+        oidc: config.oidc()?,
         ..Default::default()
     };
     let state = meridian_web::AppState::new(store.clone(), web);
     // The pack and country profiles an admin set (shared by all nodes); a
     // configured pack file applies only while no admin has loaded one.
-    meridian_web::engines::load_settings(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let admin_pack = store.setting(meridian_web::engines::POLICY_KEY).await?.is_some();
+    meridian_web::engines::load_settings(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin_pack = store
+        .setting(meridian_web::engines::POLICY_KEY)
+        .await?
+        .is_some();
     if let Some(path) = config.policy_file.as_ref().filter(|_| !admin_pack) {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the policy pack {}", path.display()))?;

@@ -787,3 +787,22 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Every live (not archived) engagement's document, for portfolio reports.
+    pub async fn live_engagement_docs(&self) -> Result<Vec<(String, Engagement)>> {
+        let rows =
+            sqlx::query("SELECT id, doc FROM engagements WHERE archived = 0 ORDER BY created_at")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let doc: String = r.try_get("doc")?;
+                Ok((
+                    r.try_get("id")?,
+                    serde_json::from_str(&doc).map_err(|e| corrupt("engagements.doc", e))?,
+                ))
+            })
+            .collect()
+    }
+}

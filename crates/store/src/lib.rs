@@ -16,7 +16,6 @@ pub use audit::{AuditEvent, AuditFilter};
 pub use engagements::{
     EngagementFilter, EngagementPage, EngagementSummary, HistoryEntry, StoredEngagement, Visibility,
 };
-pub use settings::Setting;
 pub use evaluations::{AssessmentRecord, Evaluation, ScreeningRecord};
 pub use lists::{AlertRecord, ListFiles, ListSource, ListVersionRecord, NewAlert, NewListVersion};
 pub use meridian_audit::{Broken, ChainedRecord};
@@ -24,6 +23,7 @@ pub use parties::{
     AdverseMediaNote, DdDecisionRecord, DuplicatePair, PartyEngagement, PartyFilter, PartyPage,
     PartySuggestion,
 };
+pub use settings::Setting;
 pub use workflow::{
     ConditionRecord, DecisionRecord, NewCondition, WorkflowOutcome, WorkflowRequest, WorkflowState,
 };

@@ -5,6 +5,12 @@
 use meridian_store::{Role, Store};
 use std::net::SocketAddr;
 
+pub mod oidc_provider;
+pub use oidc_provider::{Tamper, TestOidcProvider};
+
+/// Builds the app's single sign-on settings once its address is known.
+type OidcSetup = Box<dyn FnOnce(&str) -> meridian_web::OidcConfig + Send>;
+
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
@@ -22,15 +28,33 @@ impl TestApp {
     /// A running Meridian with one admin account and the screening crate's
     /// fictional fixture lists loaded.
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(true).await
+        Self::spawn_with(true, None).await
+    }
+
+    /// A running Meridian (no lists) that signs people in through `provider`;
+    /// `tweak` adjusts the settings (role claim, role map, …).
+    pub async fn spawn_with_oidc(
+        provider: &TestOidcProvider,
+        tweak: impl FnOnce(&mut meridian_web::OidcConfig) + Send + 'static,
+    ) -> TestApp {
+        let provider = provider.clone();
+        Self::spawn_with(
+            false,
+            Some(Box::new(move |base: &str| {
+                let mut c = provider.config(&format!("{base}/auth/oidc/callback"));
+                tweak(&mut c);
+                c
+            })),
+        )
+        .await
     }
 
     /// A running Meridian with no screening lists (the safe-by-default case).
     pub async fn spawn_without_lists() -> TestApp {
-        Self::spawn_with(false).await
+        Self::spawn_with(false, None).await
     }
 
-    async fn spawn_with(lists: bool) -> TestApp {
+    async fn spawn_with(lists: bool, oidc: Option<OidcSetup>) -> TestApp {
         meridian_web::init_tls();
         let dir = tempfile::tempdir().expect("temp dir");
         let store = match std::env::var("TEST_DATABASE_URL") {
@@ -53,8 +77,13 @@ impl TestApp {
             .create_user(ADMIN, "Test Admin", &hash, Role::Admin, "Research Office")
             .await
             .expect("admin user");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
         let config = meridian_web::WebConfig {
             download_timeout_secs: 2,
+            oidc: oidc.map(|setup| setup(&format!("http://{addr}"))),
             ..Default::default()
         };
         let state = meridian_web::AppState::new(store.clone(), config);
@@ -71,10 +100,6 @@ impl TestApp {
         }
         let app_state = state.clone();
         let app = meridian_web::router(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             axum_serve(listener, app).await;
         });
@@ -159,6 +184,31 @@ impl TestApp {
             .await
             .expect("token")
             .token
+    }
+
+    /// Sign in through the identity provider the way a browser does
+    /// (following each redirect by hand so the cookie jar sees every hop);
+    /// returns Meridian's answer to the provider's callback.
+    pub async fn oidc_login(&self, next: &str) -> reqwest::Response {
+        let mut url = self.url(&format!("/auth/oidc/login?next={next}"));
+        for _ in 0..2 {
+            let r = self.client.get(&url).send().await.expect("OIDC hop");
+            assert_eq!(r.status().as_u16(), 303, "GET {url} redirects");
+            let location = r.headers()[reqwest::header::LOCATION]
+                .to_str()
+                .expect("location")
+                .to_owned();
+            url = if location.starts_with('/') {
+                self.url(&location)
+            } else {
+                location
+            };
+        }
+        assert!(
+            url.starts_with(&self.url("/auth/oidc/callback?")),
+            "the provider sends the browser back to the callback: {url}"
+        );
+        self.client.get(&url).send().await.expect("OIDC callback")
     }
 
     /// A client without cookies, for API-token calls.

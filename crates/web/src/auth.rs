@@ -95,6 +95,8 @@ fn is_public(method: &Method, path: &str) -> bool {
         || path.starts_with("/static/")
         || path == "/favicon.ico"
         || (path == "/login" && (method == Method::GET || method == Method::POST))
+        // Single sign-on (404 unless configured).
+        || ((path == "/auth/oidc/login" || path == "/auth/oidc/callback") && method == Method::GET)
 }
 
 fn wants_json(path: &str) -> bool {

@@ -375,7 +375,9 @@ pub async fn load_settings(state: &AppState) -> Result<(), AppError> {
     match state.store.setting(POLICY_KEY).await? {
         Some(s) => match PolicyPack::from_toml(&s.value) {
             Ok(p) => state.engines.install_policy(p),
-            Err(e) => tracing::error!(error = %e, "the stored policy pack does not validate; keeping the current one"),
+            Err(e) => {
+                tracing::error!(error = %e, "the stored policy pack does not validate; keeping the current one")
+            }
         },
         None => {
             if let Ok(p) = PolicyPack::default_pack() {
@@ -386,7 +388,9 @@ pub async fn load_settings(state: &AppState) -> Result<(), AppError> {
     if let Some(s) = state.store.setting(PROFILES_KEY).await? {
         match serde_json::from_str::<CountryProfiles>(&s.value) {
             Ok(p) => state.engines.install_profiles(p),
-            Err(e) => tracing::error!(error = %e, "stored country profiles are unreadable; keeping the current ones"),
+            Err(e) => {
+                tracing::error!(error = %e, "stored country profiles are unreadable; keeping the current ones")
+            }
         }
     }
     Ok(())

@@ -11,10 +11,12 @@ pub mod engines;
 mod error;
 mod html;
 pub mod lists;
+mod oidc;
 
 pub use api::issue_token as issue_api_token;
 pub use auth::{hash_password, verify_password};
 pub use error::AppError;
+pub use oidc::{OidcConfig, map_role, parse_role_map};
 
 use axum::Router;
 use meridian_store::Store;
@@ -32,6 +34,8 @@ pub struct WebConfig {
     pub lockout_minutes: i64,
     /// Give up on a list download after this long.
     pub download_timeout_secs: u64,
+    /// Single sign-on with OpenID Connect, when configured.
+    pub oidc: Option<OidcConfig>,
 }
 
 impl Default for WebConfig {
@@ -42,6 +46,7 @@ impl Default for WebConfig {
             max_failed_logins: 5,
             lockout_minutes: 15,
             download_timeout_secs: 120,
+            oidc: None,
         }
     }
 }
@@ -53,12 +58,15 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Screening lists, policy pack, country profiles.
     pub engines: Arc<engines::Engines>,
+    /// The identity provider (discovery cache, HTTP client), when configured.
+    pub(crate) oidc: Option<Arc<oidc::Oidc>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         AppState {
             store,
+            oidc: config.oidc.clone().map(|c| Arc::new(oidc::Oidc::new(c))),
             config: Arc::new(config),
             engines: Arc::new(engines::Engines::default()),
         }

@@ -473,12 +473,12 @@ pub async fn follow_versions(state: AppState, every: Duration) {
     let mut settings_seen = state.store.settings_fingerprint().await.unwrap_or_default();
     loop {
         tick.tick().await;
-        if let Ok(fp) = state.store.settings_fingerprint().await {
-            if fp != settings_seen {
-                settings_seen = fp;
-                if let Err(e) = crate::engines::load_settings(&state).await {
-                    tracing::warn!(error = ?e, "could not reload settings");
-                }
+        if let Ok(fp) = state.store.settings_fingerprint().await
+            && fp != settings_seen
+        {
+            settings_seen = fp;
+            if let Err(e) = crate::engines::load_settings(&state).await {
+                tracing::warn!(error = ?e, "could not reload settings");
             }
         }
         let Ok(versions) = state.store.current_list_versions().await else {

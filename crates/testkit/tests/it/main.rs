@@ -5,6 +5,7 @@ mod api;
 mod evaluation;
 mod lists;
 mod matrix;
+mod oidc;
 mod pages;
 mod policy;
 mod security;

@@ -82,6 +82,14 @@ async fn every_route_denies_anonymous_callers() {
             assert_eq!(code, 401, "{method} {path}");
         }
     }
+    // Single sign-on is public (the provider's redirect carries no session)
+    // for GET only; unconfigured, as here, it does not exist.
+    for path in ["/auth/oidc/login", "/auth/oidc/callback"] {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404, "GET {path}");
+        let r = anon.post(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 401, "POST {path}");
+    }
     // API: every documented operation, from the OpenAPI document itself.
     let token = app.user_with_token("reader", Role::Auditor).await;
     let doc: Value = anon

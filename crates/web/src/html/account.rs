@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users_page).post(create_user))
         .route("/admin/users/{id}/role", post(set_role))
+        .merge(crate::oidc::router())
 }
 
 #[derive(Template)]
@@ -36,12 +37,16 @@ struct LoginPage {
     next: String,
     username: String,
     error: String,
+    /// "Sign in with your institution" link; empty when single sign-on is off.
+    sso_href: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct NextQuery {
     next: String,
+    /// Why a single sign-on just failed (a code, never free text).
+    sso_error: String,
 }
 
 /// Only local paths are followed after login (no open redirect).
@@ -53,14 +58,27 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn login_form(next: &str, username: &str, error: &str, status: StatusCode) -> Response {
+fn login_form(
+    state: &AppState,
+    next: &str,
+    username: &str,
+    error: &str,
+    status: StatusCode,
+) -> Response {
     let token = random_token();
+    let next = safe_next(next);
+    let sso_href = if state.config.oidc.is_some() {
+        format!("/auth/oidc/login?next={}", auth::urlencode(&next))
+    } else {
+        String::new()
+    };
     let page = LoginPage {
         chrome: None,
         login_csrf: token.clone(),
-        next: safe_next(next),
+        next,
         username: username.to_owned(),
         error: error.to_owned(),
+        sso_href,
     };
     let mut resp = render_status(status, &page);
     if let Ok(v) = set_cookie(LOGIN_COOKIE, &token, 3600, false).parse() {
@@ -69,8 +87,11 @@ fn login_form(next: &str, username: &str, error: &str, status: StatusCode) -> Re
     resp
 }
 
-async fn login_page(Query(q): Query<NextQuery>) -> Response {
-    login_form(&q.next, "", "", StatusCode::OK)
+async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    match crate::oidc::sso_error_message(&q.sso_error) {
+        Some(msg) => login_form(&state, &q.next, "", msg, StatusCode::UNAUTHORIZED),
+        None => login_form(&state, &q.next, "", "", StatusCode::OK),
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,6 +112,7 @@ async fn login(
     // Login CSRF: the form's token must equal the cookie set with the form.
     if cookie(&headers, LOGIN_COOKIE).is_none_or(|c| c != f.login_csrf || c.is_empty()) {
         return Ok(login_form(
+            &state,
             &f.next,
             &f.username,
             "The sign-in form expired. Please try again.",
@@ -103,6 +125,7 @@ async fn login(
         let _ = auth::hash_password(f.password).await;
         state.store.record_unknown_login(&f.username).await?;
         return Ok(login_form(
+            &state,
             &f.next,
             &f.username,
             generic,
@@ -116,6 +139,7 @@ async fn login(
             &until[..16].replace('T', " ")
         );
         return Ok(login_form(
+            &state,
             &f.next,
             &f.username,
             &msg,
@@ -140,6 +164,7 @@ async fn login(
         };
         tracing::info!(username = %user.username, "failed sign-in");
         return Ok(login_form(
+            &state,
             &f.next,
             &f.username,
             &msg,
@@ -197,6 +222,10 @@ struct DashboardPage {
     parties: i64,
     dd_expired: i64,
     overdue: Vec<meridian_store::ConditionRecord>,
+    /// F12: funders and countries above the pack's concentration share.
+    concentration: Vec<(String, String, usize, String)>,
+    concentration_threshold: String,
+    funder_hhi: String,
 }
 
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResult {
@@ -275,6 +304,37 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         .await?;
     let today = crate::api::today_text();
     let dd_expired = state.store.count_dd_expired(&today).await?;
+    // F12 concentration over the engagements this user may see.
+    let docs: Vec<meridian_domain::Engagement> = state
+        .store
+        .live_engagement_docs()
+        .await?
+        .into_iter()
+        .filter(|(id, _)| items.iter().any(|e| &e.id == id))
+        .map(|(_, e)| e)
+        .collect();
+    let report = meridian_risk::concentration(&docs);
+    let threshold = state.engines.policy().concentration_share;
+    let kind_of = |s: &meridian_risk::Share| {
+        if report.countries.iter().any(|c| c.key == s.key) {
+            "country"
+        } else {
+            "funder"
+        }
+    };
+    let concentration = report
+        .above(threshold)
+        .into_iter()
+        .map(|s| {
+            (
+                kind_of(s).to_owned(),
+                s.label.clone(),
+                s.engagements,
+                format!("{:.0}%", s.share * 100.0),
+            )
+        })
+        .collect();
+    let funder_hhi = format!("{:.2}", report.funder_hhi);
     // Overdue conditions the user may see.
     let visible: std::collections::HashSet<String> = items.iter().map(|e| e.id.clone()).collect();
     let overdue = state
@@ -297,6 +357,9 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         parties: parties.total,
         dd_expired,
         overdue,
+        concentration,
+        concentration_threshold: format!("{:.0}%", threshold * 100.0),
+        funder_hhi,
     })
 }
 

@@ -5,8 +5,8 @@
 mod account;
 mod engagements;
 mod lists;
-mod policy;
 mod parties;
+mod policy;
 mod reviews;
 mod screening;
 

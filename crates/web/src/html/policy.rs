@@ -27,7 +27,13 @@ pub fn router() -> Router<AppState> {
 }
 
 fn require_admin(u: &CurrentUser) -> Result<(), AppError> {
-    if u.user.role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden("the policy pack and country profiles are for administrators".into())) }
+    if u.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "the policy pack and country profiles are for administrators".into(),
+        ))
+    }
 }
 
 /// The travel-advice levels an admin can record (lowest first).
@@ -62,10 +68,17 @@ struct PolicyPage {
 }
 
 fn sourced<T>(s: &Option<Sourced<T>>, show: impl Fn(&T) -> String) -> String {
-    s.as_ref().map(|s| format!("{} (as of {}, {})", show(&s.value), s.as_of, s.source)).unwrap_or_else(|| "unknown".into())
+    s.as_ref()
+        .map(|s| format!("{} (as of {}, {})", show(&s.value), s.as_of, s.source))
+        .unwrap_or_else(|| "unknown".into())
 }
 
-async fn render_page(state: &AppState, user: &CurrentUser, problems: Vec<String>, message: String) -> PageResult {
+async fn render_page(
+    state: &AppState,
+    user: &CurrentUser,
+    problems: Vec<String>,
+    message: String,
+) -> PageResult {
     let pack = state.engines.policy();
     let profiles = state.engines.profiles();
     let rows = profiles
@@ -76,7 +89,13 @@ async fn render_page(state: &AppState, user: &CurrentUser, problems: Vec<String>
             name: cc.name().into(),
             travel: sourced(&p.travel_advice, |t| t.label().to_owned()),
             freedom: sourced(&p.academic_freedom, |f| format!("{f:.2}")),
-            sanctions: sourced(&p.sanctions_regimes, |v| if v.is_empty() { "none".into() } else { v.join("; ") }),
+            sanctions: sourced(&p.sanctions_regimes, |v| {
+                if v.is_empty() {
+                    "none".into()
+                } else {
+                    v.join("; ")
+                }
+            }),
         })
         .collect();
     Ok(render(&PolicyPage {
@@ -97,28 +116,52 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> PageResult {
     render_page(&state, &user, vec![], String::new()).await
 }
 
-async fn download(State(state): State<AppState>, user: CurrentUser) -> Result<Response, super::PageError> {
+async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, super::PageError> {
     require_admin(&user)?;
     let text = match state.store.setting(POLICY_KEY).await? {
         Some(s) => s.value,
         None => include_str!("../../../../policy/default.toml").to_owned(),
     };
-    Ok(([(header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
+        text,
+    )
+        .into_response())
 }
 
 /// Validate and activate a pack (pasted or uploaded).
-async fn load_pack(State(state): State<AppState>, user: CurrentUser, mut form: Multipart) -> PageResult {
+async fn load_pack(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut form: Multipart,
+) -> PageResult {
     require_admin(&user)?;
     let mut text = String::new();
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
         let name = field.name().unwrap_or("").to_owned();
-        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
         if (name == "file" && !bytes.is_empty()) || (name == "text" && text.is_empty()) {
             text = String::from_utf8_lossy(&bytes).into_owned();
         }
     }
     if text.trim().is_empty() {
-        return render_page(&state, &user, vec!["Paste or upload a policy pack (TOML).".into()], String::new()).await;
+        return render_page(
+            &state,
+            &user,
+            vec!["Paste or upload a policy pack (TOML).".into()],
+            String::new(),
+        )
+        .await;
     }
     match PolicyPack::from_toml(&text) {
         Err(e) => {
@@ -136,8 +179,14 @@ async fn load_pack(State(state): State<AppState>, user: CurrentUser, mut form: M
         }
         Ok(pack) => {
             let summary = serde_json::json!({"name": pack.policy.name, "version": pack.policy.version, "sha256": pack.policy.sha256});
-            state.store.set_setting(POLICY_KEY, Some(&text), &user.user.username, summary).await?;
-            let msg = format!("Loaded {} {}: the register is being re-assessed.", pack.policy.name, pack.policy.version);
+            state
+                .store
+                .set_setting(POLICY_KEY, Some(&text), &user.user.username, summary)
+                .await?;
+            let msg = format!(
+                "Loaded {} {}: the register is being re-assessed.",
+                pack.policy.name, pack.policy.version
+            );
             state.engines.install_policy(pack);
             reevaluate_in_background(&state, &user.user.username);
             render_page(&state, &user, vec![], msg).await
@@ -148,27 +197,54 @@ async fn load_pack(State(state): State<AppState>, user: CurrentUser, mut form: M
 async fn reset(State(state): State<AppState>, user: CurrentUser) -> PageResult {
     require_admin(&user)?;
     let pack = PolicyPack::default_pack().map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_setting(POLICY_KEY, None, &user.user.username, serde_json::json!({"reset_to": pack.policy.sha256})).await?;
+    state
+        .store
+        .set_setting(
+            POLICY_KEY,
+            None,
+            &user.user.username,
+            serde_json::json!({"reset_to": pack.policy.sha256}),
+        )
+        .await?;
     state.engines.install_policy(pack);
     reevaluate_in_background(&state, &user.user.username);
     Ok(Redirect::to("/admin/policy").into_response())
 }
 
-async fn save_profiles(state: &AppState, user: &CurrentUser, profiles: CountryProfiles, what: &str) -> Result<(), AppError> {
+async fn save_profiles(
+    state: &AppState,
+    user: &CurrentUser,
+    profiles: CountryProfiles,
+    what: &str,
+) -> Result<(), AppError> {
     let json = serde_json::to_string(&profiles).map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_setting(PROFILES_KEY, Some(&json), &user.user.username, serde_json::json!({"change": what, "countries": profiles.profiles.len()})).await?;
+    state
+        .store
+        .set_setting(
+            PROFILES_KEY,
+            Some(&json),
+            &user.user.username,
+            serde_json::json!({"change": what, "countries": profiles.profiles.len()}),
+        )
+        .await?;
     state.engines.install_profiles(profiles);
     reevaluate_in_background(state, &user.user.username);
     Ok(())
 }
 
 /// Set or clear one country's travel advice by hand, with its date and source.
-async fn edit_country(State(state): State<AppState>, user: CurrentUser, Form(f): Form<Vec<(String, String)>>) -> PageResult {
+async fn edit_country(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
     require_admin(&user)?;
     let f = FormFields(f);
     let cc = match CountryCode::parse(f.get("country")) {
         Ok(c) => c,
-        Err(m) => return render_page(&state, &user, vec![format!("country: {m}")], String::new()).await,
+        Err(m) => {
+            return render_page(&state, &user, vec![format!("country: {m}")], String::new()).await;
+        }
     };
     let mut profiles = (*state.engines.profiles()).clone();
     let level = f.get("travel_advice");
@@ -177,25 +253,60 @@ async fn edit_country(State(state): State<AppState>, user: CurrentUser, Form(f):
     } else {
         let advice = match TravelAdvice::parse(level) {
             Ok(a) => a,
-            Err(m) => return render_page(&state, &user, vec![format!("travel_advice: {m}")], String::new()).await,
+            Err(m) => {
+                return render_page(
+                    &state,
+                    &user,
+                    vec![format!("travel_advice: {m}")],
+                    String::new(),
+                )
+                .await;
+            }
         };
         if f.get("source").is_empty() || meridian_domain::parse_date(f.get("as_of")).is_err() {
-            return render_page(&state, &user, vec!["A fact needs its date (YYYY-MM-DD) and its source.".into()], String::new()).await;
+            return render_page(
+                &state,
+                &user,
+                vec!["A fact needs its date (YYYY-MM-DD) and its source.".into()],
+                String::new(),
+            )
+            .await;
         }
-        profiles.entry(cc).travel_advice = Some(Sourced { value: advice, as_of: f.get("as_of").into(), source: f.get("source").into() });
+        profiles.entry(cc).travel_advice = Some(Sourced {
+            value: advice,
+            as_of: f.get("as_of").into(),
+            source: f.get("source").into(),
+        });
     }
-    save_profiles(&state, &user, profiles, &format!("travel advice for {}", cc.code())).await?;
+    save_profiles(
+        &state,
+        &user,
+        profiles,
+        &format!("travel advice for {}", cc.code()),
+    )
+    .await?;
     Ok(Redirect::to("/admin/policy#countries").into_response())
 }
 
 /// Import GOV.UK travel advice (content API JSON, one country per file) or a
 /// V-Dem country-year CSV.
-async fn import_profiles(State(state): State<AppState>, user: CurrentUser, mut form: Multipart) -> PageResult {
+async fn import_profiles(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut form: Multipart,
+) -> PageResult {
     require_admin(&user)?;
     let (mut format, mut country, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
         let name = field.name().unwrap_or("").to_owned();
-        let data = field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
         match name.as_str() {
             "format" => format = String::from_utf8_lossy(&data).trim().to_owned(),
             "country" => country = String::from_utf8_lossy(&data).trim().to_owned(),
@@ -206,24 +317,52 @@ async fn import_profiles(State(state): State<AppState>, user: CurrentUser, mut f
     let mut profiles = (*state.engines.profiles()).clone();
     let message = match format.as_str() {
         "govuk" => {
-            let cc = if country.is_empty() { None } else { CountryCode::parse(&country).ok() };
+            let cc = if country.is_empty() {
+                None
+            } else {
+                CountryCode::parse(&country).ok()
+            };
             match meridian_risk::import_govuk_travel_advice(&bytes, cc) {
                 Ok(imp) => {
                     profiles.apply_travel_advice(&imp);
-                    format!("Travel advice for {}: {}", imp.country.name(), imp.advice.value.label())
+                    format!(
+                        "Travel advice for {}: {}",
+                        imp.country.name(),
+                        imp.advice.value.label()
+                    )
                 }
-                Err(e) => return render_page(&state, &user, vec![e.to_string()], String::new()).await,
+                Err(e) => {
+                    return render_page(&state, &user, vec![e.to_string()], String::new()).await;
+                }
             }
         }
         "vdem" => match meridian_risk::import_vdem_academic_freedom(&bytes) {
             Ok(imp) => {
                 profiles.apply_vdem(&imp);
-                format!("Academic freedom for {} countries ({} V-Dem units skipped)", imp.values.len(), imp.skipped.len())
+                format!(
+                    "Academic freedom for {} countries ({} V-Dem units skipped)",
+                    imp.values.len(),
+                    imp.skipped.len()
+                )
             }
             Err(e) => return render_page(&state, &user, vec![e.to_string()], String::new()).await,
         },
-        other => return render_page(&state, &user, vec![format!("choose a format (govuk or vdem), not '{other}'")], String::new()).await,
+        other => {
+            return render_page(
+                &state,
+                &user,
+                vec![format!("choose a format (govuk or vdem), not '{other}'")],
+                String::new(),
+            )
+            .await;
+        }
     };
     save_profiles(&state, &user, profiles, &message).await?;
-    render_page(&state, &user, vec![], format!("{message}. The register is being re-assessed.")).await
+    render_page(
+        &state,
+        &user,
+        vec![],
+        format!("{message}. The register is being re-assessed."),
+    )
+    .await
 }
