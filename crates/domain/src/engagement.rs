@@ -231,10 +231,7 @@ impl Check {
     }
 
     fn country(&mut self, field: &str, value: Option<&str>) -> Option<CountryCode> {
-        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-        CountryCode::parse(v)
-            .map_err(|m| self.errors.push(field, m))
-            .ok()
+        self.errors.optional(field, value, CountryCode::parse)
     }
 
     fn date(&mut self, field: &str, value: Option<&str>) -> Option<crate::Date> {
@@ -265,8 +262,7 @@ impl Check {
         value: Option<&str>,
         parse: fn(&str) -> Result<T, String>,
     ) -> Option<T> {
-        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-        parse(v).map_err(|m| self.errors.push(field, m)).ok()
+        self.errors.optional(field, value, parse)
     }
 
     fn list_len<T>(&mut self, field: &str, items: &[T]) {

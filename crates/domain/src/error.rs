@@ -38,6 +38,18 @@ impl FieldErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// Parse an optional, possibly blank value; a bad one is recorded
+    /// against `field` and yields `None`.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+        parse(v).map_err(|m| self.push(field, m)).ok()
+    }
+
     pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut e = Self::default();
         e.push(field, message);

@@ -806,3 +806,24 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Every live engagement with its version and document (re-screening).
+    pub async fn live_engagements_versioned(&self) -> Result<Vec<(String, i64, Engagement)>> {
+        let rows = sqlx::query(
+            "SELECT id, version, doc FROM engagements WHERE archived = 0 ORDER BY created_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let doc: String = r.try_get("doc")?;
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("version")?,
+                    serde_json::from_str(&doc).map_err(|e| corrupt("engagements.doc", e))?,
+                ))
+            })
+            .collect()
+    }
+}

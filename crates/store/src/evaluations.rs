@@ -160,3 +160,94 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }
+
+impl Store {
+    /// The latest screening of every engagement, by engagement id.
+    pub async fn latest_screenings_all(
+        &self,
+    ) -> Result<std::collections::HashMap<String, ScreeningRecord>> {
+        let rows = sqlx::query(
+            "SELECT s.engagement_id, s.at, s.engagement_version, s.ok, s.hits, s.result FROM engagement_screenings s
+             WHERE s.at = (SELECT MAX(x.at) FROM engagement_screenings x WHERE x.engagement_id = s.engagement_id)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let result: String = r.try_get("result")?;
+            out.insert(
+                r.try_get("engagement_id")?,
+                ScreeningRecord {
+                    at: r.try_get("at")?,
+                    engagement_version: r.try_get("engagement_version")?,
+                    ok: r.try_get::<i64, _>("ok")? != 0,
+                    hits: r.try_get("hits")?,
+                    result: serde_json::from_str(&result)
+                        .map_err(|e| corrupt("engagement_screenings.result", e))?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The latest outcome of every engagement, by engagement id.
+    pub async fn latest_outcomes_all(&self) -> Result<std::collections::HashMap<String, String>> {
+        let rows = sqlx::query(
+            "SELECT a.engagement_id, a.outcome FROM engagement_assessments a
+             WHERE a.at = (SELECT MAX(x.at) FROM engagement_assessments x WHERE x.engagement_id = a.engagement_id)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("engagement_id")?, r.try_get("outcome")?)))
+            .collect()
+    }
+
+    /// Record many evaluations in one transaction (re-screening the whole
+    /// register after a list change). Each item says whether its outcome or
+    /// hit count changed, which decides whether it is audited.
+    pub async fn record_evaluations(
+        &self,
+        items: &[(String, Evaluation, bool)],
+        actor: &str,
+    ) -> Result<()> {
+        let mut w = self.write_tx().await?;
+        let now = now_text();
+        for (engagement_id, ev, changed) in items {
+            sqlx::query(
+                "INSERT INTO engagement_screenings (id, engagement_id, engagement_version, at, ok, hits, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(new_id())
+            .bind(engagement_id)
+            .bind(ev.engagement_version)
+            .bind(&now)
+            .bind(ev.screening_ok as i64)
+            .bind(ev.hits)
+            .bind(ev.screening.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO engagement_assessments (id, engagement_id, engagement_version, at, policy_name, policy_version, policy_sha256, outcome, route, assessment)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(new_id())
+            .bind(engagement_id)
+            .bind(ev.engagement_version)
+            .bind(&now)
+            .bind(&ev.policy.0)
+            .bind(&ev.policy.1)
+            .bind(&ev.policy.2)
+            .bind(&ev.outcome)
+            .bind(&ev.route)
+            .bind(ev.assessment.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+            if *changed {
+                let e = AuditEvent::new(actor, "engagement.assessed", "engagement", engagement_id)
+                    .after(serde_json::json!({"outcome": ev.outcome, "route": ev.route, "hits": ev.hits, "policy_sha256": ev.policy.2}));
+                append(&mut w.tx, self.backend, e).await?;
+            }
+        }
+        w.commit().await
+    }
+}

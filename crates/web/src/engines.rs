@@ -313,11 +313,9 @@ pub fn load_index(dir: &std::path::Path) -> Result<LoadedIndex, meridian_screeni
 
 /// Re-evaluate every engagement (after lists or the policy pack changed).
 pub async fn evaluate_all(state: &AppState, actor: &str) -> Result<usize, AppError> {
-    let ids = state.store.engagement_ids().await?;
-    for id in &ids {
-        evaluate_and_record(state, id, actor).await?;
-    }
-    Ok(ids.len())
+    Ok(crate::lists::reevaluate_register(state, actor, false)
+        .await?
+        .engagements)
 }
 
 impl Engines {

@@ -5,7 +5,7 @@
 //! re-screening with alerts after every change. A failed download never
 //! stops the server and never empties a list.
 
-use crate::engines::{LoadedIndex, evaluate_and_record};
+use crate::engines::LoadedIndex;
 use crate::{AppError, AppState};
 use meridian_screening::{LoadedLists, load_lists_dir};
 use meridian_store::{ListFiles, NewAlert, NewListVersion};
@@ -501,73 +501,168 @@ pub async fn follow_versions(state: AppState, every: Duration) {
 /// Re-screen every engagement against the current index; raise an alert for
 /// each new or stronger match (not for one dismissed for the same entry).
 pub async fn rescreen_all(state: &AppState) -> Result<RescreenReport, AppError> {
+    reevaluate_register(state, "system", true).await
+}
+
+/// Screen and assess every live engagement again, in parallel, and record
+/// the results in batches; with `alerts`, compare each subject's matches with
+/// its previous screening and raise alerts for new or stronger ones.
+pub async fn reevaluate_register(
+    state: &AppState,
+    actor: &str,
+    alerts: bool,
+) -> Result<RescreenReport, AppError> {
     let started = std::time::Instant::now();
+    let docs = state.store.live_engagements_versioned().await?;
+    let before = state.store.latest_screenings_all().await?;
+    let outcomes = state.store.latest_outcomes_all().await?;
+    let st = state.clone();
+    let evaluated = tokio::task::spawn_blocking(move || evaluate_many(&st, docs))
+        .await
+        .map_err(|e| AppError::Internal(format!("re-screening task: {e}")))?;
+
     let mut report = RescreenReport::default();
-    let idx = state.engines.lists();
-    for id in state.store.engagement_ids().await? {
-        let before = state.store.latest_screening(&id).await?;
-        let before: Option<crate::engines::ScreeningView> =
-            before.and_then(|s| serde_json::from_value(s.result).ok());
-        evaluate_and_record(state, &id, "system").await?;
-        let Some(after) = state.store.latest_screening(&id).await? else {
-            continue;
-        };
-        let Ok(after) = serde_json::from_value::<crate::engines::ScreeningView>(after.result)
-        else {
-            continue;
-        };
+    let mut batch = Vec::with_capacity(500);
+    let mut to_alert = Vec::new();
+    for (id, version, screening, assessment) in evaluated {
         report.engagements += 1;
-        report.parties += after.subjects.len();
-        for s in &after.subjects {
-            for m in &s.matches {
-                let old = before.as_ref().and_then(|b| {
-                    b.subjects
-                        .iter()
-                        .find(|x| x.subject == s.subject)
-                        .and_then(|x| {
-                            x.matches
-                                .iter()
-                                .find(|o| o.source == m.source && o.entity_id == m.entity_id)
-                        })
-                });
-                let change = match old {
-                    None => "new match".to_owned(),
-                    Some(o) if m.score > o.score + 0.02 => {
-                        format!("stronger match ({:.2} → {:.2})", o.score, m.score)
-                    }
-                    Some(_) => continue,
-                };
-                let fingerprint = idx
-                    .as_ref()
-                    .and_then(|i| {
-                        i.index
-                            .entities()
-                            .iter()
-                            .find(|e| e.source == m.source && e.entity_id == m.entity_id)
-                    })
-                    .map(|e| hex::encode(Sha256::digest(serde_json::to_vec(e).unwrap_or_default())))
-                    .unwrap_or_default();
-                let raised = state
-                    .store
-                    .raise_alert(&NewAlert {
-                        engagement_id: id.clone(),
-                        subject: s.subject.clone(),
-                        subject_name: s.name.clone(),
-                        source: m.source.clone(),
-                        entity_id: m.entity_id.clone(),
-                        entry_fingerprint: fingerprint,
-                        matched_name: m.matched_name.clone(),
-                        score: f64::from(m.score),
-                        change,
-                        explanation: m.explanation_text.clone(),
-                    })
-                    .await?;
-                if raised {
-                    report.alerts_raised += 1;
-                }
-            }
+        report.parties += screening.subjects.len();
+        let hits: i64 = screening
+            .subjects
+            .iter()
+            .map(|s| s.matches.len() as i64)
+            .sum();
+        let a = serde_json::to_value(&assessment).map_err(|e| AppError::Internal(e.to_string()))?;
+        let outcome = a["outcome"].as_str().unwrap_or_default().to_owned();
+        let prev = before.get(&id);
+        let changed = outcomes.get(&id) != Some(&outcome) || prev.map(|p| p.hits) != Some(hits);
+        if alerts {
+            let old: Option<crate::engines::ScreeningView> =
+                prev.and_then(|p| serde_json::from_value(p.result.clone()).ok());
+            to_alert.extend(new_or_stronger(&id, old.as_ref(), &screening));
+        }
+        let ev = meridian_store::Evaluation {
+            engagement_version: version,
+            screening_ok: screening.ok,
+            hits,
+            screening: serde_json::to_value(&screening)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            policy: (
+                assessment.policy.name.clone(),
+                assessment.policy.version.clone(),
+                assessment.policy.sha256.clone(),
+            ),
+            outcome,
+            route: a["route"].as_str().unwrap_or_default().to_owned(),
+            assessment: a,
+        };
+        batch.push((id, ev, changed));
+        if batch.len() == 500 {
+            state.store.record_evaluations(&batch, actor).await?;
+            batch.clear();
+        }
+    }
+    state.store.record_evaluations(&batch, actor).await?;
+    let idx = state.engines.lists();
+    for mut alert in to_alert {
+        alert.entry_fingerprint = idx
+            .as_ref()
+            .and_then(|i| {
+                i.index
+                    .entities()
+                    .iter()
+                    .find(|e| e.source == alert.source && e.entity_id == alert.entity_id)
+            })
+            .map(|e| hex::encode(Sha256::digest(serde_json::to_vec(e).unwrap_or_default())))
+            .unwrap_or_default();
+        if state.store.raise_alert(&alert).await? {
+            report.alerts_raised += 1;
         }
     }
     report.millis = started.elapsed().as_millis();
     Ok(report)
+}
+
+/// Screen and assess engagements on every core (the index is shared read-only).
+fn evaluate_many(
+    state: &AppState,
+    docs: Vec<(String, i64, meridian_domain::Engagement)>,
+) -> Vec<(
+    String,
+    i64,
+    crate::engines::ScreeningView,
+    meridian_risk::Assessment,
+)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16);
+    let chunk = docs.len().div_ceil(threads).max(1);
+    let lists = state.engines.lists();
+    let policy = state.engines.policy();
+    let profiles = state.engines.profiles();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                let (lists, policy, profiles) = (lists.clone(), policy.clone(), profiles.clone());
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(id, version, e)| {
+                            let (screening, hits) =
+                                crate::engines::screen_engagement(e, lists.as_deref());
+                            let a = meridian_risk::assess(e, &hits, &profiles, &policy);
+                            (id.clone(), *version, screening, a)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Matches in `now` that are new against `before`, or stronger by more than 0.02.
+fn new_or_stronger(
+    id: &str,
+    before: Option<&crate::engines::ScreeningView>,
+    now: &crate::engines::ScreeningView,
+) -> Vec<NewAlert> {
+    let mut out = Vec::new();
+    for s in &now.subjects {
+        for m in &s.matches {
+            let old = before.and_then(|b| {
+                b.subjects
+                    .iter()
+                    .find(|x| x.subject == s.subject)
+                    .and_then(|x| {
+                        x.matches
+                            .iter()
+                            .find(|o| o.source == m.source && o.entity_id == m.entity_id)
+                    })
+            });
+            let change = match old {
+                None => "new match".to_owned(),
+                Some(o) if m.score > o.score + 0.02 => {
+                    format!("stronger match ({:.2} → {:.2})", o.score, m.score)
+                }
+                Some(_) => continue,
+            };
+            out.push(NewAlert {
+                engagement_id: id.to_owned(),
+                subject: s.subject.clone(),
+                subject_name: s.name.clone(),
+                source: m.source.clone(),
+                entity_id: m.entity_id.clone(),
+                entry_fingerprint: String::new(),
+                matched_name: m.matched_name.clone(),
+                score: f64::from(m.score),
+                change,
+                explanation: m.explanation_text.clone(),
+            });
+        }
+    }
+    out
 }

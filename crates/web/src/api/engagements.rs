@@ -53,30 +53,17 @@ pub struct ListQuery {
 impl ListQuery {
     pub fn to_filter(&self) -> Result<EngagementFilter, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let nonempty = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let kind = nonempty(&self.kind).and_then(|k| {
-            EngagementKind::parse(&k)
-                .map_err(|m| errors.push("kind", m))
-                .ok()
-        });
-        let country = nonempty(&self.country).and_then(|c| {
-            CountryCode::parse(&c)
-                .map_err(|m| errors.push("country", m))
-                .ok()
-        });
-        let status = nonempty(&self.status).and_then(|s| {
-            EngagementStatus::parse(&s)
-                .map_err(|m| errors.push("status", m))
-                .ok()
-        });
+        let kind = errors.optional("kind", self.kind.as_deref(), EngagementKind::parse);
+        let country = errors.optional("country", self.country.as_deref(), CountryCode::parse);
+        let status = errors.optional("status", self.status.as_deref(), EngagementStatus::parse);
         errors.into_result(EngagementFilter {
             visible_to: None,
-            q: nonempty(&self.q),
+            q: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
             kind,
             country,
             status,
@@ -189,14 +176,22 @@ async fn archive_engagement(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredEngagement>, AppError> {
-    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
-    access::require_edit(&user, &st)?;
-    Ok(Json(
-        state
-            .store
-            .set_engagement_archived(&id, true, &user.user.username)
-            .await?,
-    ))
+    Ok(Json(set_archived(&state, &user, &id, true).await?))
+}
+
+/// Archive or restore, for its own people, the research office and admins.
+pub async fn set_archived(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    archived: bool,
+) -> Result<StoredEngagement, AppError> {
+    let (_, st) = access::visible_engagement(state, user, id).await?;
+    access::require_edit(user, &st)?;
+    Ok(state
+        .store
+        .set_engagement_archived(id, archived, &user.user.username)
+        .await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/engagements/{id}/restore", tag = "engagements",
@@ -206,14 +201,7 @@ async fn restore_engagement(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredEngagement>, AppError> {
-    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
-    access::require_edit(&user, &st)?;
-    Ok(Json(
-        state
-            .store
-            .set_engagement_archived(&id, false, &user.user.username)
-            .await?,
-    ))
+    Ok(Json(set_archived(&state, &user, &id, false).await?))
 }
 
 /// Every change: who, when, and what changed (field, before, after).

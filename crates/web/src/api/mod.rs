@@ -13,7 +13,7 @@ pub use account::issue_token;
 pub use audit::{AuditQuery, AuditRecordView};
 pub use engagements::ListQuery;
 pub use engagements::{
-    ConditionInput, ConditionUpdate, WorkflowStep, condition_step, workflow_step,
+    ConditionInput, ConditionUpdate, WorkflowStep, condition_step, set_archived, workflow_step,
 };
 pub use lists::{SourceStatus, source_statuses, visible_alerts};
 pub use parties::{

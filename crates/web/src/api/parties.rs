@@ -55,29 +55,20 @@ pub struct PartyQuery {
 impl PartyQuery {
     pub fn to_filter(&self) -> Result<PartyFilter, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let nonempty = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let kind = nonempty(&self.kind).and_then(|k| {
-            PartyKind::parse(&k)
-                .map_err(|m| errors.push("kind", m))
-                .ok()
-        });
-        let country = nonempty(&self.country).and_then(|c| {
-            CountryCode::parse(&c)
-                .map_err(|m| errors.push("country", m))
-                .ok()
-        });
-        let dd_status = nonempty(&self.dd_status).and_then(|s| {
-            DueDiligenceStatus::parse(&s)
-                .map_err(|m| errors.push("dd_status", m))
-                .ok()
-        });
+        let kind = errors.optional("kind", self.kind.as_deref(), PartyKind::parse);
+        let country = errors.optional("country", self.country.as_deref(), CountryCode::parse);
+        let dd_status = errors.optional(
+            "dd_status",
+            self.dd_status.as_deref(),
+            DueDiligenceStatus::parse,
+        );
         errors.into_result(PartyFilter {
-            q: nonempty(&self.q),
+            q: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
             kind,
             country,
             dd_status,

@@ -647,12 +647,7 @@ async fn archive(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
-    access::require_edit(&user, &st)?;
-    state
-        .store
-        .set_engagement_archived(&id, true, &user.user.username)
-        .await?;
+    crate::api::set_archived(&state, &user, &id, true).await?;
     Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
 }
 
@@ -661,12 +656,7 @@ async fn restore(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (_, st) = access::visible_engagement(&state, &user, &id).await?;
-    access::require_edit(&user, &st)?;
-    state
-        .store
-        .set_engagement_archived(&id, false, &user.user.username)
-        .await?;
+    crate::api::set_archived(&state, &user, &id, false).await?;
     Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
 }
 
