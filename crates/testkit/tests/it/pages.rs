@@ -203,3 +203,63 @@ async fn party_pages_list_engagements_and_import_reports_rows() {
         .unwrap();
     assert_eq!(js.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn an_uploaded_docx_agreement_is_read_checked_and_highlighted() {
+    let app = TestApp::spawn().await;
+    let csrf = app.login_admin().await;
+    let r = post_form(
+        &app,
+        "/engagements",
+        &[
+            ("title", "Agreement check"),
+            ("kind", "contract_research"),
+            ("countries", "DE"),
+        ],
+        &csrf,
+    )
+    .await;
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let docx = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../risk/tests/it/fixtures/agreement.docx"),
+    )
+    .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(docx).file_name("agreement.docx"),
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("{location}/agreement?csrf_token={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let page = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"clause-findings\""),
+        "the .docx clauses are checked"
+    );
+    assert!(page.contains("<mark>"), "the matched words are highlighted");
+    let id = location.rsplit('/').next().unwrap();
+    let ev = app.store.latest_assessment(id).await.unwrap().unwrap();
+    assert!(
+        ev.assessment["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "F9"),
+        "the clauses drive F9: {}",
+        ev.assessment
+    );
+}

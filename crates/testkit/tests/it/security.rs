@@ -35,6 +35,7 @@ const PAGES: &[(&str, &str)] = &[
     ("GET", "/screening"),
     ("POST", "/engagements/preview"),
     ("POST", "/engagements/x/evaluate"),
+    ("POST", "/engagements/x/agreement"),
     ("GET", "/admin/lists"),
     ("POST", "/admin/lists/x/update"),
     ("POST", "/admin/lists/x/rollback"),

@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/engagements/{id}/restore", post(restore))
         .route("/engagements/{id}/workflow", post(workflow))
         .route("/engagements/{id}/evaluate", post(reevaluate))
+        .route("/engagements/{id}/agreement", post(upload_agreement))
         .route("/engagements/{id}/conditions/{cid}", post(condition))
 }
 
@@ -447,6 +448,8 @@ struct ViewPage {
     assessed_at: String,
     alerts: Vec<meridian_store::AlertRecord>,
     handles_alerts: bool,
+    /// Agreement clauses the policy pack flags: (kind, before, matched, after, note).
+    clauses: Vec<(String, String, String, String, String)>,
     screening: Option<crate::engines::ScreeningView>,
     username: String,
     is_office: bool,
@@ -553,6 +556,7 @@ async fn view_page(
         conditions: state.store.conditions(id).await?,
         approvals: state.store.approvals_this_round(id).await?,
         alerts: state.store.alerts(Some(id), false).await?,
+        clauses: clause_findings(&e.engagement.agreement_text, &state.engines.policy()),
         handles_alerts: access::require_alert_handler(user).is_ok(),
         assessed_at: state
             .store
@@ -658,6 +662,80 @@ async fn restore(
 ) -> PageResult {
     crate::api::set_archived(&state, &user, &id, false).await?;
     Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
+}
+
+/// Flagged clauses with the matched words split out for highlighting.
+fn clause_findings(
+    text: &str,
+    pack: &meridian_risk::PolicyPack,
+) -> Vec<(String, String, String, String, String)> {
+    meridian_risk::check_agreement(text, pack)
+        .into_iter()
+        .map(|f| {
+            let rel_start = f.match_start.saturating_sub(f.start);
+            let rel_end = f.match_end.saturating_sub(f.start);
+            let split = |a: usize, b: usize| f.passage.get(a..b).unwrap_or("").to_owned();
+            let (before, matched, after) = if f.passage.get(rel_start..rel_end).is_some() {
+                (
+                    split(0, rel_start),
+                    split(rel_start, rel_end),
+                    split(rel_end, f.passage.len()),
+                )
+            } else {
+                (f.passage.clone(), String::new(), String::new())
+            };
+            (
+                f.kind.replace('_', " "),
+                before,
+                matched,
+                after,
+                f.note.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Upload an agreement (.docx or plain text): its text becomes the
+/// engagement's agreement text (a material change), and it is re-assessed.
+async fn upload_agreement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> PageResult {
+    let (stored, st) = access::visible_engagement(&state, &user, &id).await?;
+    access::require_edit(&user, &st)?;
+    let mut text = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_lowercase();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        text = Some(if name.ends_with(".docx") {
+            meridian_risk::docx_text(&bytes)
+                .map_err(|e| AppError::BadRequest(format!("{name}: {e}")))?
+        } else {
+            String::from_utf8(bytes.to_vec()).map_err(|_| {
+                AppError::BadRequest(format!("{name}: not a .docx file nor UTF-8 text"))
+            })?
+        });
+    }
+    let text = text.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+        AppError::BadRequest("choose a .docx or text file with the agreement".into())
+    })?;
+    let mut e = stored.engagement;
+    e.agreement_text = text;
+    crate::engines::update_and_evaluate(&state, &id, e, Some(stored.version), &user.user.username)
+        .await?;
+    Ok(Redirect::to(&format!("/engagements/{id}#agreement")).into_response())
 }
 
 async fn reevaluate(
