@@ -28,6 +28,9 @@ pub struct Config {
     pub lists_dir: Option<PathBuf>,
     /// A policy pack to use instead of the built-in default.
     pub policy_file: Option<PathBuf>,
+    /// Download due list updates on each source's schedule (off by default:
+    /// run `meridian lists update` from cron instead, or switch this on).
+    pub list_updates: bool,
     /// Single sign-on with OpenID Connect: on when `oidc_issuer` is set.
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
@@ -62,6 +65,7 @@ impl Default for Config {
             log: "info".into(),
             lists_dir: None,
             policy_file: None,
+            list_updates: false,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,

@@ -321,6 +321,23 @@ async fn serve(
             "WARNING: no restricted-party lists are loaded (import them with `meridian lists import`, or start with --lists-dir): screening is unavailable"
         ),
     }
+    if config.list_updates {
+        let st = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match meridian_web::lists::run_due_updates(&st).await {
+                    Ok(reports) => {
+                        for r in reports {
+                            tracing::info!(source = %r.source, result = %r.result, message = %r.message, "scheduled list update");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = ?e, "scheduled list updates failed"),
+                }
+            }
+        });
+    }
     tokio::spawn(meridian_web::lists::follow_versions(
         state.clone(),
         std::time::Duration::from_secs(30),

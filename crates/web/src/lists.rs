@@ -666,3 +666,28 @@ fn new_or_stronger(
     }
     out
 }
+
+/// Download every enabled source whose schedule is due (its last attempt is
+/// older than its `schedule_hours`). Opt-in: run by `serve` only when
+/// scheduled updates are switched on.
+pub async fn run_due_updates(state: &AppState) -> Result<Vec<UpdateReport>, AppError> {
+    let now = time::OffsetDateTime::now_utc();
+    let mut out = Vec::new();
+    for s in state.store.list_sources().await? {
+        if !s.enabled || s.urls.is_empty() || s.schedule_hours <= 0 {
+            continue;
+        }
+        let due = match s.last_attempt_at.as_deref() {
+            None => true,
+            Some(t) => {
+                let cutoff =
+                    meridian_store::time_text(now - time::Duration::hours(s.schedule_hours));
+                t < cutoff.as_str()
+            }
+        };
+        if due {
+            out.push(update_source(state, &s.id, false, "scheduler").await?);
+        }
+    }
+    Ok(out)
+}

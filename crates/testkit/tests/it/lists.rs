@@ -226,6 +226,24 @@ async fn updates_survive_every_broken_download_and_raise_alerts_for_new_listings
         "the dismissed entry did not change"
     );
     assert!(app.store.alerts(Some(&id), true).await.unwrap().is_empty());
+
+    // The scheduler updates only enabled sources whose schedule is due (the
+    // others are switched off here so nothing leaves this machine).
+    for s in app.store.list_sources().await.unwrap() {
+        if s.id != "us_ofac_sdn" {
+            app.store
+                .set_list_source(&s.id, false, None, "test")
+                .await
+                .unwrap();
+        }
+    }
+    let due = meridian_web::lists::run_due_updates(&app.state)
+        .await
+        .unwrap();
+    assert!(
+        due.is_empty(),
+        "us_ofac_sdn was attempted just now: not due for 24 hours"
+    );
     assert!(app.store.verify_audit().await.unwrap().is_ok());
 }
 
