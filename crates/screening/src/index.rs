@@ -2,10 +2,8 @@
 //! phonetic and trigram maps over the vocabulary for fuzzy lookup, and IDF weights.
 //! `screen` selects candidates from these and scores only those.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::entity::{Entity, EntityKind, NameQuality};
 use crate::fast_hash::FastMap;
@@ -108,8 +106,102 @@ struct IndexedName {
     /// Position of this name in the entity's `names`.
     position: u16,
     quality: NameQuality,
-    tokens: Box<[u32]>,
-    original: Box<[u32]>,
+    /// Ranges into `Index::name_tokens` and `Index::name_original`.
+    tokens: Span,
+    original: Span,
+}
+
+/// Build-time state: the normaliser's buffers, raw word -> token id, and how many
+/// names hold each token and each original-script word (pass one's counts).
+#[derive(Default)]
+struct Interning {
+    scratch: crate::normalize::Scratch,
+    words: FastMap<WordKey, u32>,
+    token_counts: Vec<u32>,
+    original_counts: Vec<u32>,
+}
+
+/// A word of up to 16 bytes held inline, so a lookup compares two integers instead of
+/// following a pointer to the key's bytes (a cache miss per word on large builds).
+/// Longer words are not cached.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct WordKey(u128);
+
+impl WordKey {
+    fn of(word: &str) -> Option<WordKey> {
+        let bytes = word.as_bytes();
+        if bytes.is_empty() || bytes.len() > 16 || bytes.contains(&0) {
+            return None;
+        }
+        let mut buf = [0u8; 16];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        Some(WordKey(u128::from_le_bytes(buf)))
+    }
+}
+
+/// A range of a flat id array: one allocation for all names instead of two per name.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn of(ids: &[u32], span: Span) -> &[u32] {
+        let start = span.start as usize;
+        ids.get(start..start + span.len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Lists of ids stored back to back (compressed sparse rows): list `i` is
+/// `ids[offsets[i]..offsets[i + 1]]`. Built in two passes, count then fill, so no
+/// list ever grows by reallocation.
+#[derive(Default)]
+struct Postings {
+    offsets: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl Postings {
+    /// From per-list counts; `fill` then calls `place(list, id)` in ascending id order.
+    fn with_counts(counts: &[u32]) -> (Postings, Vec<u32>) {
+        let mut offsets = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0u32;
+        offsets.push(0);
+        for &count in counts {
+            total = total.saturating_add(count);
+            offsets.push(total);
+        }
+        let cursor = offsets[..counts.len()].to_vec();
+        (
+            Postings {
+                offsets,
+                ids: vec![0; total as usize],
+            },
+            cursor,
+        )
+    }
+
+    fn place(&mut self, cursor: &mut [u32], list: u32, id: u32) {
+        if let Some(at) = cursor.get_mut(list as usize) {
+            if let Some(slot) = self.ids.get_mut(*at as usize) {
+                *slot = id;
+            }
+            *at += 1;
+        }
+    }
+
+    fn get(&self, list: u32) -> &[u32] {
+        let list = list as usize;
+        match (self.offsets.get(list), self.offsets.get(list + 1)) {
+            (Some(&start), Some(&end)) => self
+                .ids
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
 }
 
 /// A reported match before it becomes a `Match`: final score, name id, name score
@@ -125,9 +217,12 @@ pub struct Index {
     vocab_ids: FastMap<Box<str>, u32>,
     token_class: Vec<TokenClass>,
     /// token id -> name ids containing it (ascending, deduplicated).
-    postings: Vec<Vec<u32>>,
+    postings: Postings,
+    /// Every name's token ids, back to back (see `IndexedName::tokens`).
+    name_tokens: Vec<u32>,
+    name_original: Vec<u32>,
     /// phonetic key -> id; id -> vocabulary tokens with that key.
-    phonetic_ids: HashMap<Box<str>, u32>,
+    phonetic_ids: FastMap<Box<str>, u32>,
     phonetic_tokens: Vec<Vec<u32>>,
     /// token id -> its phonetic key id (`NO_KEY` for tokens under three letters).
     token_sound: Vec<u32>,
@@ -135,36 +230,37 @@ pub struct Index {
     token_weights: Vec<f32>,
     /// name id -> sum of its token weights, for the Dice-style candidate pre-score.
     name_weights: Vec<f32>,
-    trigrams: HashMap<[u8; 3], Vec<u32>>,
-    original_vocab: HashMap<Box<str>, u32>,
-    original_postings: Vec<Vec<u32>>,
+    trigrams: FastMap<[u8; 3], Vec<u32>>,
+    original_vocab: FastMap<Box<str>, u32>,
+    original_postings: Postings,
     name_count: f32,
 }
 
 impl Index {
+    /// Two passes: normalise every name once, interning its tokens into flat arrays
+    /// and counting each token's names; then fill pre-sized postings from the counts.
     pub fn build(entities: Vec<Entity>) -> Index {
+        let name_total: usize = entities.iter().map(|e| e.names.len()).sum();
         let mut index = Index {
-            entities: Vec::new(),
-            names: Vec::new(),
+            entities: Vec::with_capacity(entities.len()),
+            names: Vec::with_capacity(name_total),
             vocab: Vec::new(),
             vocab_ids: FastMap::default(),
             token_class: Vec::new(),
-            postings: Vec::new(),
-            phonetic_ids: HashMap::new(),
+            postings: Postings::default(),
+            name_tokens: Vec::with_capacity(name_total.saturating_mul(3)),
+            name_original: Vec::new(),
+            phonetic_ids: FastMap::default(),
             phonetic_tokens: Vec::new(),
             token_sound: Vec::new(),
             token_weights: Vec::new(),
             name_weights: Vec::new(),
-            trigrams: HashMap::new(),
-            original_vocab: HashMap::new(),
-            original_postings: Vec::new(),
+            trigrams: FastMap::default(),
+            original_vocab: FastMap::default(),
+            original_postings: Postings::default(),
             name_count: 0.0,
         };
-        // Sized up front: growing vectors of 2M entities by doubling is mostly memmove.
-        index.entities.reserve_exact(entities.len());
-        index
-            .names
-            .reserve_exact(entities.iter().map(|e| e.names.len()).sum());
+        let mut interning = Interning::default();
         for entity in entities {
             let Ok(entity_id) = u32::try_from(index.entities.len()) else {
                 break;
@@ -173,11 +269,25 @@ impl Index {
                 let Ok(position) = u16::try_from(position) else {
                     break;
                 };
-                index.add_name(entity_id, position, &name.name, name.quality);
+                index.add_name(
+                    entity_id,
+                    position,
+                    &name.name,
+                    name.quality,
+                    &mut interning,
+                );
             }
             index.entities.push(entity);
         }
+        let Interning {
+            token_counts,
+            original_counts,
+            ..
+        } = interning;
+        index.fill_postings(&token_counts, &original_counts);
         index.name_count = index.names.len().max(1) as f32;
+        index.vocab_ids.shrink_to_fit();
+        let mut grams = Vec::new();
         for (token_id, token) in index.vocab.iter().enumerate() {
             let token_id = token_id as u32;
             let mut sound = NO_KEY;
@@ -191,8 +301,9 @@ impl Index {
                     index.phonetic_tokens.push(Vec::new());
                 }
                 index.phonetic_tokens[sound as usize].push(token_id);
-                for gram in trigrams_of(token) {
-                    let list = index.trigrams.entry(gram).or_default();
+                trigrams_into(token, &mut grams);
+                for gram in &grams {
+                    let list = index.trigrams.entry(*gram).or_default();
                     if list.last() != Some(&token_id) {
                         list.push(token_id);
                     }
@@ -200,14 +311,16 @@ impl Index {
             }
             index.token_sound.push(sound);
         }
-        index.token_weights = (0..index.vocab.len())
-            .map(|id| index.weight(index.token_class[id], index.postings[id].len()))
+        index.token_weights = token_counts
+            .iter()
+            .zip(&index.token_class)
+            .map(|(&count, &class)| index.weight(class, count as usize))
             .collect();
         index.name_weights = index
             .names
             .iter()
             .map(|name| {
-                name.tokens
+                Span::of(&index.name_tokens, name.tokens)
                     .iter()
                     .map(|&id| index.token_weights[id as usize])
                     .sum()
@@ -216,59 +329,134 @@ impl Index {
         index
     }
 
-    fn add_name(&mut self, entity: u32, position: u16, raw: &str, quality: NameQuality) {
-        let normalized = normalize(raw);
-        if normalized.is_empty() {
+    /// Pass one for a name: normalise, intern, append its ids, count each token once.
+    /// Words are folded once per distinct word (`Interning::words`), which also skips
+    /// the vocabulary lookup: list words repeat across names.
+    fn add_name(
+        &mut self,
+        entity: u32,
+        position: u16,
+        raw: &str,
+        quality: NameQuality,
+        interning: &mut Interning,
+    ) {
+        if u32::try_from(self.names.len()).is_err() {
             return;
         }
-        let Ok(name_id) = u32::try_from(self.names.len()) else {
-            return;
-        };
-        let mut tokens = Vec::with_capacity(normalized.tokens.len());
-        for token in &normalized.tokens {
-            let id = match self.vocab_ids.get(token.text.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.vocab.len() as u32;
-                    self.vocab.push(token.text.clone().into_boxed_str());
-                    self.vocab_ids
-                        .insert(token.text.clone().into_boxed_str(), id);
-                    self.token_class.push(token.class);
-                    self.postings.push(Vec::new());
+        let Interning {
+            scratch,
+            words,
+            token_counts,
+            original_counts,
+        } = interning;
+        crate::normalize::split_into_words(raw, scratch);
+        let tokens_start = self.name_tokens.len();
+        let listed = scratch.words();
+        let mut i = 0;
+        while i < listed.len() {
+            let word = listed[i].as_str();
+            let key = WordKey::of(word);
+            // A word seen before is neither a legal form nor the start of one: its
+            // token id is known without folding or a vocabulary lookup.
+            let id = match key.and_then(|k| words.get(&k)) {
+                Some(&id) => {
+                    i += 1;
                     id
                 }
+                None => match crate::normalize::legal_phrase_at(&listed[i..]) {
+                    Some((len, canonical)) => {
+                        i += len.max(1);
+                        self.intern(canonical, TokenClass::LegalForm, token_counts)
+                    }
+                    None => {
+                        i += 1;
+                        let (replacement, class) = crate::normalize::fold_word(word);
+                        let id = self.intern(replacement.unwrap_or(word), class, token_counts);
+                        if let Some(key) = key
+                            && !crate::normalize::may_start_phrase(word)
+                        {
+                            words.insert(key, id);
+                        }
+                        id
+                    }
+                },
             };
-            tokens.push(id);
-            let postings = &mut self.postings[id as usize];
-            if postings.last() != Some(&name_id) {
-                postings.push(name_id);
+            // Counted once per name however often the name repeats the token.
+            if !self.name_tokens[tokens_start..].contains(&id) {
+                token_counts[id as usize] += 1;
             }
+            self.name_tokens.push(id);
         }
-        let mut original = Vec::new();
-        for word in &normalized.original {
+        if self.name_tokens.len() == tokens_start {
+            return;
+        }
+        let normalized_original = scratch.original();
+        let original_start = self.name_original.len();
+        for word in normalized_original {
             let id = match self.original_vocab.get(word.as_str()) {
                 Some(&id) => id,
                 None => {
-                    let id = self.original_postings.len() as u32;
-                    self.original_vocab
-                        .insert(word.clone().into_boxed_str(), id);
-                    self.original_postings.push(Vec::new());
+                    let id = original_counts.len() as u32;
+                    self.original_vocab.insert(word.as_str().into(), id);
+                    original_counts.push(0);
                     id
                 }
             };
-            original.push(id);
-            let postings = &mut self.original_postings[id as usize];
-            if postings.last() != Some(&name_id) {
-                postings.push(name_id);
+            if !self.name_original[original_start..].contains(&id) {
+                original_counts[id as usize] += 1;
             }
+            self.name_original.push(id);
         }
         self.names.push(IndexedName {
             entity,
             position,
             quality,
-            tokens: tokens.into_boxed_slice(),
-            original: original.into_boxed_slice(),
+            tokens: Span {
+                start: tokens_start as u32,
+                len: (self.name_tokens.len() - tokens_start) as u32,
+            },
+            original: Span {
+                start: original_start as u32,
+                len: (self.name_original.len() - original_start) as u32,
+            },
         });
+    }
+
+    /// The vocabulary id of a token, added (with its class) when new.
+    fn intern(&mut self, text: &str, class: TokenClass, token_counts: &mut Vec<u32>) -> u32 {
+        if let Some(&id) = self.vocab_ids.get(text) {
+            return id;
+        }
+        let id = self.vocab.len() as u32;
+        let text: Box<str> = text.into();
+        self.vocab.push(text.clone());
+        self.vocab_ids.insert(text, id);
+        self.token_class.push(class);
+        token_counts.push(0);
+        id
+    }
+
+    /// Pass two: postings sized from the counts, filled in name order (so ascending).
+    fn fill_postings(&mut self, token_counts: &[u32], original_counts: &[u32]) {
+        let (mut postings, mut cursor) = Postings::with_counts(token_counts);
+        let (mut original, mut original_cursor) = Postings::with_counts(original_counts);
+        for (name_id, name) in self.names.iter().enumerate() {
+            let name_id = name_id as u32;
+            let tokens = Span::of(&self.name_tokens, name.tokens);
+            for (i, &id) in tokens.iter().enumerate() {
+                if !tokens[..i].contains(&id) {
+                    postings.place(&mut cursor, id, name_id);
+                }
+            }
+            let words = Span::of(&self.name_original, name.original);
+            for (i, &id) in words.iter().enumerate() {
+                if !words[..i].contains(&id) {
+                    original.place(&mut original_cursor, id, name_id);
+                }
+            }
+        }
+        self.postings = postings;
+        self.original_postings = original;
     }
 
     pub fn entity_count(&self) -> usize {
@@ -312,7 +500,7 @@ impl Index {
                 let df = self
                     .vocab_ids
                     .get(t.text.as_str())
-                    .map_or(1, |&id| self.postings[id as usize].len());
+                    .map_or(1, |&id| self.postings.get(id).len());
                 WeightedToken {
                     text: Cow::Borrowed(t.text.as_str()),
                     class: t.class,
@@ -363,8 +551,11 @@ impl Index {
             self.listed_tokens(name, &mut listed);
             let is_person = entity.kind == EntityKind::Person && person;
             let mut name_score = score_only(&query_tokens, &listed, is_person, &mut similarity);
-            let original_score =
-                original_script_score(&normalized.original, name, &self.original_vocab);
+            let original_score = original_script_score(
+                &normalized.original,
+                Span::of(&self.name_original, name.original),
+                &self.original_vocab,
+            );
             name_score = name_score.max(original_score);
             // Context adjustments (and their explanation strings) only when they apply.
             let needs_adjusting = name.quality == NameQuality::Weak
@@ -399,8 +590,11 @@ impl Index {
                 let is_person = entity.kind == EntityKind::Person && person;
                 let mut name_score =
                     score_names_with(&query_tokens, &listed, is_person, &mut similarity);
-                let original_score =
-                    original_script_score(&normalized.original, name, &self.original_vocab);
+                let original_score = original_script_score(
+                    &normalized.original,
+                    Span::of(&self.name_original, name.original),
+                    &self.original_vocab,
+                );
                 if original_score > name_score.score {
                     name_score.score = original_score;
                 }
@@ -458,12 +652,16 @@ impl Index {
 
     fn listed_tokens<'s>(&'s self, name: &IndexedName, out: &mut Vec<WeightedToken<'s>>) {
         out.clear();
-        out.extend(name.tokens.iter().map(|&id| WeightedToken {
-            text: Cow::Borrowed(&*self.vocab[id as usize]),
-            class: self.token_class[id as usize],
-            weight: self.token_weight(id),
-            key: id,
-        }));
+        out.extend(
+            Span::of(&self.name_tokens, name.tokens)
+                .iter()
+                .map(|&id| WeightedToken {
+                    text: Cow::Borrowed(&*self.vocab[id as usize]),
+                    class: self.token_class[id as usize],
+                    weight: self.token_weight(id),
+                    key: id,
+                }),
+        );
     }
 
     /// Names worth scoring: those sharing a (possibly fuzzy) selective token with the
@@ -513,7 +711,7 @@ impl Index {
         let postings_of = |expansions: &[(u32, f32)]| -> usize {
             expansions
                 .iter()
-                .map(|&(id, _)| self.postings[id as usize].len())
+                .map(|&(id, _)| self.postings.get(id).len())
                 .sum()
         };
         let rarest = selecting
@@ -527,7 +725,7 @@ impl Index {
                 if token.key != NO_KEY {
                     memo.insert((token.key, token_id), similarity);
                 }
-                let postings = &self.postings[token_id as usize];
+                let postings = self.postings.get(token_id);
                 if postings.len() > MAX_SELECTING_POSTINGS && Some(position) != rarest {
                     continue;
                 }
@@ -546,7 +744,7 @@ impl Index {
         }
         for word in original {
             if let Some(&id) = self.original_vocab.get(word.as_str()) {
-                for &name in &self.original_postings[id as usize] {
+                for &name in self.original_postings.get(id) {
                     accumulated.entry(name).or_insert((0.0, NO_KEY, 0.0)).0 +=
                         total_weight.max(1.0);
                 }
@@ -657,34 +855,39 @@ impl Index {
 
 /// Padded trigrams ("^ab", ..., "yz$") so short tokens still have a few.
 fn trigrams_of(token: &str) -> Vec<[u8; 3]> {
-    let mut padded = Vec::with_capacity(token.len() + 2);
-    padded.push(b'^');
-    padded.extend_from_slice(token.as_bytes());
-    padded.push(b'$');
-    let mut grams: Vec<[u8; 3]> = padded.windows(3).map(|w| [w[0], w[1], w[2]]).collect();
-    grams.sort_unstable();
-    grams.dedup();
+    let mut grams = Vec::new();
+    trigrams_into(token, &mut grams);
     grams
 }
 
+/// `trigrams_of` into a reused buffer (the build runs it once per vocabulary token).
+fn trigrams_into(token: &str, grams: &mut Vec<[u8; 3]>) {
+    grams.clear();
+    let bytes = token.as_bytes();
+    let at = |i: usize| -> u8 {
+        match i.checked_sub(1) {
+            None => b'^',
+            Some(j) => bytes.get(j).copied().unwrap_or(b'$'),
+        }
+    };
+    // Padded length is len + 2, so len windows of three.
+    for i in 0..bytes.len() {
+        grams.push([at(i), at(i + 1), at(i + 2)]);
+    }
+    grams.sort_unstable();
+    grams.dedup();
+}
+
 /// Dice overlap of original-script words, for names any_ascii transliterates poorly.
-fn original_script_score(
-    query: &[String],
-    name: &IndexedName,
-    vocab: &HashMap<Box<str>, u32>,
-) -> f32 {
-    if query.is_empty() || name.original.is_empty() {
+fn original_script_score(query: &[String], listed: &[u32], vocab: &FastMap<Box<str>, u32>) -> f32 {
+    if query.is_empty() || listed.is_empty() {
         return 0.0;
     }
     let hits = query
         .iter()
-        .filter(|w| {
-            vocab
-                .get(w.as_str())
-                .is_some_and(|id| name.original.contains(id))
-        })
+        .filter(|w| vocab.get(w.as_str()).is_some_and(|id| listed.contains(id)))
         .count();
-    (2 * hits) as f32 / (query.len() + name.original.len()) as f32
+    (2 * hits) as f32 / (query.len() + listed.len()) as f32
 }
 
 /// Context adjustments. Penalties are larger than bonuses: a contradicting birth year

@@ -10,7 +10,10 @@ use sha2::{Digest, Sha256};
 
 use crate::entity::{Entity, RowIssue};
 use crate::error::Error;
-use crate::formats::{bis_dpl, ca_nro, ofac, research_json, un_xml};
+use crate::formats::{
+    bis_dpl, ca_nro, custom_csv, eu_fsf, ofac, opensanctions_ftm, research_json, senzing, uk_csv,
+    un_xml, us_csl,
+};
 
 /// Which list, from which file, at which content hash: stored with every screening
 /// result so a decision can be traced to the exact list versions it used.
@@ -46,8 +49,20 @@ pub fn load_lists_dir(dir: &Path) -> Result<LoadedLists, Error> {
         by_dir.entry(parent).or_default().push(file);
     }
     let mut loaded = LoadedLists::default();
+    let mut csl_files = Vec::new();
     for paths in by_dir.values() {
-        load_directory(dir, paths, &mut loaded)?;
+        load_directory(dir, paths, &mut loaded, &mut csl_files)?;
+    }
+    // The CSL repeats the individual US lists' entries: used only when it is the sole
+    // US source, so a party listed on SDN is not reported twice (docs/LISTS.md).
+    let has_us_list = loaded.versions.iter().any(|v| v.source.starts_with("us_"));
+    for (rel, bytes) in csl_files {
+        if has_us_list {
+            loaded.skipped.push(rel);
+        } else {
+            let parsed = us_csl::parse(&rel, &bytes)?;
+            push_by_source(&mut loaded, rel, sha256_hex(&bytes), parsed);
+        }
     }
     if loaded.entities.is_empty() {
         return Err(Error::NoLists {
@@ -120,7 +135,12 @@ const OFAC_LAYOUTS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-fn load_directory(root: &Path, paths: &[PathBuf], loaded: &mut LoadedLists) -> Result<(), Error> {
+fn load_directory(
+    root: &Path,
+    paths: &[PathBuf],
+    loaded: &mut LoadedLists,
+    csl_files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), Error> {
     let names: BTreeMap<String, &PathBuf> = paths.iter().map(|p| (lower_name(p), p)).collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
 
@@ -180,26 +200,48 @@ fn load_directory(root: &Path, paths: &[PathBuf], loaded: &mut LoadedLists) -> R
         let rel = relative(root, path);
         let recognised = if name.ends_with(".xml") {
             let bytes = read(path)?;
-            if head(&bytes).contains("<CONSOLIDATED_LIST") {
+            let head = head(&bytes);
+            if head.contains("<CONSOLIDATED_LIST") {
                 let parsed = un_xml::parse(&rel, &bytes)?;
                 push(loaded, "un_sc", rel.clone(), sha256_hex(&bytes), parsed);
+                true
+            } else if eu_fsf::is_fsf(&head) {
+                let parsed = eu_fsf::parse(&rel, &bytes)?;
+                push(
+                    loaded,
+                    eu_fsf::SOURCE,
+                    rel.clone(),
+                    sha256_hex(&bytes),
+                    parsed,
+                );
                 true
             } else {
                 false
             }
-        } else if name.ends_with(".json") {
+        } else if name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson") {
             let bytes = read(path)?;
-            match research_list_source(&rel, &bytes)? {
-                Some(source) => {
-                    let parsed = research_json::parse(&rel, &bytes)?;
-                    push(loaded, source, rel.clone(), sha256_hex(&bytes), parsed);
-                    true
+            let first_line = first_line(&bytes);
+            if senzing::is_senzing(&first_line) {
+                let parsed = senzing::parse(&rel, &bytes)?;
+                push_by_source(loaded, rel.clone(), sha256_hex(&bytes), parsed);
+                true
+            } else if opensanctions_ftm::is_ftm(&first_line) {
+                let parsed = opensanctions_ftm::parse(&rel, &bytes)?;
+                push_by_source(loaded, rel.clone(), sha256_hex(&bytes), parsed);
+                true
+            } else {
+                match research_list_source(&rel, &bytes)? {
+                    Some(source) => {
+                        let parsed = research_json::parse(&rel, &bytes)?;
+                        push(loaded, source, rel.clone(), sha256_hex(&bytes), parsed);
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
             }
         } else if name.ends_with(".csv") {
             let bytes = read(path)?;
-            let first_line = head(&bytes).lines().next().unwrap_or("").to_string();
+            let first_line = first_line(&bytes);
             if ca_nro::is_nro_header(&first_line) {
                 let parsed = ca_nro::parse(&rel, &bytes)?;
                 push(
@@ -210,12 +252,30 @@ fn load_directory(root: &Path, paths: &[PathBuf], loaded: &mut LoadedLists) -> R
                     parsed,
                 );
                 true
+            } else if custom_csv::is_custom_header(&first_line) {
+                let source = custom_csv::source_for_file(&name);
+                let parsed = custom_csv::parse(&rel, &source, &bytes)?;
+                push(loaded, &source, rel.clone(), sha256_hex(&bytes), parsed);
+                true
+            } else if us_csl::is_csl_header(&first_line) {
+                csl_files.push((rel.clone(), bytes));
+                true
+            } else if let Some(layout) = uk_csv::detect(&bytes) {
+                let parsed = uk_csv::parse(&rel, layout, &bytes)?;
+                push(
+                    loaded,
+                    layout.source(),
+                    rel.clone(),
+                    sha256_hex(&bytes),
+                    parsed,
+                );
+                true
             } else {
                 false
             }
         } else if name.ends_with(".txt") || name.ends_with(".tsv") {
             let bytes = read(path)?;
-            let first_line = head(&bytes).lines().next().unwrap_or("").to_string();
+            let first_line = first_line(&bytes);
             if bis_dpl::is_dpl_header(&first_line) {
                 let parsed = bis_dpl::parse(&rel, &bytes)?;
                 push(
@@ -237,6 +297,10 @@ fn load_directory(root: &Path, paths: &[PathBuf], loaded: &mut LoadedLists) -> R
         }
     }
     Ok(())
+}
+
+fn first_line(bytes: &[u8]) -> String {
+    head(bytes).lines().next().unwrap_or("").to_string()
 }
 
 fn head(bytes: &[u8]) -> String {
@@ -276,6 +340,33 @@ fn push(
         sha256,
         entity_count: parsed.entities.len(),
     });
+    loaded.entities.extend(parsed.entities);
+    loaded.issues.extend(parsed.issues);
+}
+
+/// For files that hold several lists (the CSL) or name their list per record (Senzing,
+/// FtM): one version per source, each with the file's hash, in first-seen order.
+fn push_by_source(
+    loaded: &mut LoadedLists,
+    file: String,
+    sha256: String,
+    parsed: crate::entity::ParsedList,
+) {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for entity in &parsed.entities {
+        match counts.iter_mut().find(|(s, _)| *s == entity.source) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((entity.source.clone(), 1)),
+        }
+    }
+    for (source, entity_count) in counts {
+        loaded.versions.push(ListVersion {
+            source,
+            file: file.clone(),
+            sha256: sha256.clone(),
+            entity_count,
+        });
+    }
     loaded.entities.extend(parsed.entities);
     loaded.issues.extend(parsed.issues);
 }

@@ -59,43 +59,119 @@ impl NormalizedName {
 
 /// Normalises one name. Total: never fails, possibly returns no tokens (e.g. "-").
 pub fn normalize(raw: &str) -> NormalizedName {
-    let mut words: Vec<String> = Vec::new();
-    let mut original = Vec::new();
-    for word in split_words(raw) {
+    let mut scratch = Scratch::default();
+    normalize_with(raw, &mut scratch);
+    scratch.out
+}
+
+/// Buffers `normalize_with` reuses from one name to the next: the index build normalises
+/// millions of names, and a fresh `String` per word and token was most of its time.
+#[derive(Default)]
+pub struct Scratch {
+    /// Words of the current name (`split`), then their ASCII parts (`words`).
+    split: Vec<String>,
+    words: Vec<String>,
+    current: String,
+    /// Cleared strings waiting to be reused.
+    spare: Vec<String>,
+    out: NormalizedName,
+}
+
+impl Scratch {
+    fn recycle(&mut self) {
+        self.spare.append(&mut self.split);
+        self.spare.append(&mut self.words);
+        self.spare.extend(self.out.tokens.drain(..).map(|t| t.text));
+        self.spare.append(&mut self.out.original);
+    }
+}
+
+/// A cleared string from the pool, holding `text`.
+fn reuse(spare: &mut Vec<String>, text: &str) -> String {
+    let mut out = spare.pop().unwrap_or_default();
+    out.clear();
+    out.push_str(text);
+    out
+}
+
+/// `normalize` into reused buffers; the result lives in `scratch` until the next call.
+pub fn normalize_with<'s>(raw: &str, scratch: &'s mut Scratch) -> &'s NormalizedName {
+    split_into_words(raw, scratch);
+    let Scratch {
+        words, spare, out, ..
+    } = scratch;
+    fold_tokens(words, &mut out.tokens, spare);
+    out
+}
+
+/// The steps before folding: ASCII words (`scratch.words`) and original-script words
+/// (`scratch.out.original`). The index build folds the words itself, once per
+/// distinct word, through `fold_pieces` and `fold_word`.
+pub(crate) fn split_into_words(raw: &str, scratch: &mut Scratch) {
+    scratch.recycle();
+    let Scratch {
+        split,
+        words,
+        current,
+        spare,
+        out,
+    } = scratch;
+    split_words(raw, split, current, spare);
+    for word in split.iter() {
         if word.chars().any(is_non_latin_letter) {
-            original.push(word.clone());
+            out.original.push(reuse(spare, word));
         }
-        let ascii = if word.is_ascii() {
-            word
+        if word.is_ascii() {
+            // Already lowercase ASCII alphanumerics, dots removed: one part.
+            push_parts(word, words, spare);
         } else {
             // Soft and hard signs come out as apostrophes: part of the word.
-            any_ascii::any_ascii(&word)
+            let ascii = any_ascii::any_ascii(word)
                 .to_ascii_lowercase()
-                .replace(['\'', '"'], "")
-        };
-        // Transliteration can introduce separators ("ǅ" -> "Dz", CJK -> "BeiJing").
-        for part in ascii.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if !part.is_empty() {
-                words.push(part.to_string());
-            }
+                .replace(['\'', '"'], "");
+            push_parts(&ascii, words, spare);
         }
     }
-    let tokens = fold_tokens(&words);
-    NormalizedName { tokens, original }
+}
+
+impl Scratch {
+    pub(crate) fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    pub(crate) fn original(&self) -> &[String] {
+        &self.out.original
+    }
+}
+
+/// Transliteration can introduce separators ("ǅ" -> "Dz", CJK -> "BeiJing").
+fn push_parts(ascii: &str, words: &mut Vec<String>, spare: &mut Vec<String>) {
+    for part in ascii.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !part.is_empty() {
+            words.push(reuse(spare, part));
+        }
+    }
 }
 
 /// NFKC, lowercase, punctuation to spaces; apostrophes join ("O'Brien" -> "obrien");
 /// dots join single letters ("L.L.C." -> "llc", "S.A.DE" -> "sa de") and otherwise
 /// separate; "&" becomes "and".
-fn split_words(raw: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
+fn split_words(raw: &str, words: &mut Vec<String>, current: &mut String, spare: &mut Vec<String>) {
+    current.clear();
     // ASCII is already in NFKC: skip the normaliser for the common case.
-    let chars: Box<dyn Iterator<Item = char>> = if raw.is_ascii() {
-        Box::new(raw.chars())
+    if raw.is_ascii() {
+        split_chars(raw.chars(), words, current, spare);
     } else {
-        Box::new(raw.nfkc())
-    };
+        split_chars(raw.nfkc(), words, current, spare);
+    }
+}
+
+fn split_chars(
+    chars: impl Iterator<Item = char>,
+    words: &mut Vec<String>,
+    current: &mut String,
+    spare: &mut Vec<String>,
+) {
     for ch in chars {
         if ch.is_ascii_alphanumeric() {
             current.push(ch.to_ascii_lowercase());
@@ -106,37 +182,40 @@ fn split_words(raw: &str) -> Vec<String> {
         } else if matches!(ch, '\'' | '’' | 'ʼ' | '`' | '‘' | '´') || is_combining(ch) {
             // joins: "Qa'ida" -> "qaida"
         } else {
-            push_word(&mut words, std::mem::take(&mut current));
+            push_word(words, current, spare);
+            current.clear();
             if ch == '&' {
-                words.push("and".to_string());
+                words.push(reuse(spare, "and"));
             }
         }
     }
-    push_word(&mut words, current);
-    words
+    push_word(words, current, spare);
+    current.clear();
 }
 
 /// Splits a word on its dots: runs of single characters join ("s.a" -> "sa"), longer
 /// pieces stand alone ("inc.ltd" -> "inc", "ltd").
-fn push_word(words: &mut Vec<String>, word: String) {
+fn push_word(words: &mut Vec<String>, word: &str, spare: &mut Vec<String>) {
     if !word.contains('.') {
         if !word.is_empty() {
-            words.push(word);
+            words.push(reuse(spare, word));
         }
         return;
     }
-    let mut initials = String::new();
+    let mut initials = reuse(spare, "");
     for piece in word.split('.').filter(|p| !p.is_empty()) {
         if piece.chars().count() == 1 {
             initials.push_str(piece);
         } else {
             if !initials.is_empty() {
-                words.push(std::mem::take(&mut initials));
+                words.push(std::mem::replace(&mut initials, reuse(spare, "")));
             }
-            words.push(piece.to_string());
+            words.push(reuse(spare, piece));
         }
     }
-    if !initials.is_empty() {
+    if initials.is_empty() {
+        spare.push(initials);
+    } else {
         words.push(initials);
     }
 }
@@ -150,38 +229,62 @@ fn is_non_latin_letter(ch: char) -> bool {
     ch.is_alphabetic() && !ch.is_ascii() && !matches!(ch as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
 }
 
-/// Multi-word legal forms first (longest match), then single-word folding.
-fn fold_tokens(words: &[String]) -> Vec<Token> {
-    let mut tokens = Vec::with_capacity(words.len());
+/// What one token comes from: a legal form written in one or several words, or a word.
+pub(crate) enum Piece<'w> {
+    LegalForm(&'static str),
+    Word(&'w str),
+}
+
+/// Multi-word legal forms first (longest match); every other word on its own.
+pub(crate) fn fold_pieces<'w>(words: &'w [String], mut emit: impl FnMut(Piece<'w>)) {
     let mut i = 0;
     while i < words.len() {
         if let Some((len, canonical)) = legal_phrase_at(&words[i..]) {
-            tokens.push(Token {
-                text: canonical.to_string(),
-                class: TokenClass::LegalForm,
-            });
-            i += len;
-            continue;
-        }
-        let word = words[i].as_str();
-        let folded = fold_word(word);
-        let class = classify(folded);
-        if class == TokenClass::Distinctive
-            && let Some((text, class)) = misspelt_common_word(folded)
-        {
-            tokens.push(Token {
-                text: text.to_string(),
-                class,
-            });
+            emit(Piece::LegalForm(canonical));
+            i += len.max(1);
         } else {
+            emit(Piece::Word(words[i].as_str()));
+            i += 1;
+        }
+    }
+}
+
+/// True when `word` may begin a multi-word legal form ("united" of "united states"):
+/// then its token depends on the words after it, not on the word alone.
+pub(crate) fn may_start_phrase(word: &str) -> bool {
+    tables().phrases.contains_key(word)
+}
+
+/// Legal forms, then single-word folding (`fold_word`).
+fn fold_tokens(words: &[String], tokens: &mut Vec<Token>, spare: &mut Vec<String>) {
+    fold_pieces(words, |piece| match piece {
+        Piece::LegalForm(canonical) => tokens.push(Token {
+            text: reuse(spare, canonical),
+            class: TokenClass::LegalForm,
+        }),
+        Piece::Word(word) => {
+            let (replacement, class) = fold_word(word);
             tokens.push(Token {
+                text: reuse(spare, replacement.unwrap_or(word)),
                 class,
-                text: folded.to_string(),
             });
         }
-        i += 1;
+    });
+}
+
+/// One word's token: a variant's canonical form or a misspelt common word's (`Some`),
+/// else the word itself (`None`), with its class. Depends on the word alone, so callers
+/// may cache it per word.
+pub(crate) fn fold_word(word: &str) -> (Option<&'static str>, TokenClass) {
+    let variant = tables().variants.get(word).copied();
+    let folded = variant.unwrap_or(word);
+    let class = classify(folded);
+    if class == TokenClass::Distinctive
+        && let Some((text, class)) = misspelt_common_word(folded)
+    {
+        return (Some(text), class);
     }
-    tokens
+    (variant, class)
 }
 
 /// Legal forms written in several words, in the order to try (longer first).
@@ -384,7 +487,7 @@ fn tables() -> &'static Tables {
     })
 }
 
-fn legal_phrase_at(words: &[String]) -> Option<(usize, &'static str)> {
+pub(crate) fn legal_phrase_at(words: &[String]) -> Option<(usize, &'static str)> {
     let first = words.first()?;
     let tables = tables();
     if let Some(candidates) = tables.phrases.get(first.as_str()) {
@@ -554,10 +657,6 @@ fn misspelt_common_word(word: &str) -> Option<(&'static str, TokenClass)> {
 
 fn letter_mask(word: &str) -> u32 {
     word.bytes().fold(0u32, |mask, c| mask | 1u32 << (c % 32))
-}
-
-fn fold_word(word: &str) -> &str {
-    tables().variants.get(word).copied().unwrap_or(word)
 }
 
 const STOPWORDS: &[&str] = &[

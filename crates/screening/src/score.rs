@@ -179,28 +179,29 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     if a.len() >= MAX || b.len() >= MAX || !a.is_ascii() || !b.is_ascii() {
         return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b));
     }
-    let mut two_ago = [0usize; MAX];
-    let mut previous = [0usize; MAX];
-    let mut current = [0usize; MAX];
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+    // Three rows rotated by index, not copied: this runs for every misspelling check in
+    // the normaliser and every token pair scored, on words of a few letters.
+    let n = b.len();
+    let mut rows = [[0u8; MAX]; 3];
+    let (mut two_ago, mut previous, mut current) = (0usize, 1usize, 2usize);
+    for (j, cell) in rows[previous].iter_mut().enumerate().take(n + 1) {
+        *cell = j as u8;
     }
     for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+        rows[current][0] = i as u8;
+        for j in 1..=n {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[previous][j] + 1)
+                .min(rows[current][j - 1] + 1)
+                .min(rows[previous][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(two_ago[j - 2] + 1);
+                best = best.min(rows[two_ago][j - 2] + 1);
             }
-            current[j] = best;
+            rows[current][j] = best;
         }
-        two_ago = previous;
-        previous = current;
+        (two_ago, previous, current) = (previous, current, two_ago);
     }
-    previous[b.len()]
+    usize::from(rows[previous][n])
 }
 
 fn letter_mask(token: &str) -> u64 {

@@ -14,6 +14,12 @@ fn every_fixture_list_is_recognised_with_a_version() {
         sources,
         vec![
             "ca_nro",
+            "custom_partners_of_concern",
+            "eu_fsf",
+            "opensanctions_os_xx_demo_peps",
+            "opensanctions_xx_demo_sanctions",
+            "uk_ofsi",
+            "uk_sanctions_list",
             "un_sc",
             "us_bis_dpl",
             "us_bis_entity_list",
@@ -30,9 +36,19 @@ fn every_fixture_list_is_recognised_with_a_version() {
     assert_eq!(sdn.file, "ofac/sdn.csv");
     assert_eq!(sdn.entity_count, 4);
     assert_eq!(sdn.sha256.len(), 64);
+    // The CSL is skipped last: the individual US lists are present (docs/LISTS.md).
     assert_eq!(
         loaded.skipped,
-        vec!["README.md", "research_security/lists.json"]
+        vec![
+            "README.md",
+            "csl/README.md",
+            "custom/README.md",
+            "eu/README.md",
+            "opensanctions/README.md",
+            "research_security/lists.json",
+            "uk/README.md",
+            "csl/consolidated.csv"
+        ]
     );
 }
 
@@ -59,7 +75,31 @@ fn malformed_rows_are_reported_and_skipped() {
         "{:?}",
         loaded.issues
     );
-    assert_eq!(loaded.issues.len(), 6, "{:?}", loaded.issues);
+    assert!(has("uk/UK_Sanctions_List.csv", 8), "{:?}", loaded.issues);
+    assert!(has("uk/ConList.csv", 6), "{:?}", loaded.issues);
+    assert!(has("eu/20261103-FULL-1_1.xml", 26), "{:?}", loaded.issues);
+    assert!(
+        has("opensanctions/entities.ftm.json", 4),
+        "{:?}",
+        loaded.issues
+    );
+    assert!(
+        has("opensanctions/entities.ftm.json", 5),
+        "{:?}",
+        loaded.issues
+    );
+    assert!(has("opensanctions/senzing.json", 3), "{:?}", loaded.issues);
+    assert!(
+        has("custom/partners_of_concern.csv", 4),
+        "{:?}",
+        loaded.issues
+    );
+    assert!(
+        has("custom/partners_of_concern.csv", 5),
+        "{:?}",
+        loaded.issues
+    );
+    assert_eq!(loaded.issues.len(), 14, "{:?}", loaded.issues);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod batch;
 mod fixtures;
+mod list_formats;
 mod parser_properties;
 mod screening;
 mod shared_lists;

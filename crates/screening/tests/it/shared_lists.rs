@@ -41,6 +41,9 @@ fn every_shared_list_loads_with_its_documented_count() {
     assert!(count("us_ofac_cons").is_some_and(|n| n > 400));
     assert!(count("us_bis_dpl").is_some_and(|n| n > 300));
     assert!(!loaded.skipped.iter().any(|f| f == "bis_dpl.txt"));
+    assert_eq!(count("opensanctions_os_us_congress"), Some(1317));
+    // The CSL sample repeats the individual US lists loaded here: skipped (docs/LISTS.md).
+    assert!(loaded.skipped.iter().any(|f| f == "us_csl_sample.csv"));
     // Only the comment rows whose ent_num is not in this snapshot of SDN.CSV.
     assert!(
         loaded
