@@ -377,6 +377,15 @@ pub async fn import(
         )
         .into());
     }
+    // A custom watchlist's source id comes from its file name
+    // (`custom_<stem>`): store a single file under the name that yields this id.
+    let files = match source_id.strip_prefix("custom_") {
+        Some(stem) if files.len() == 1 => files
+            .into_values()
+            .map(|bytes| (format!("{stem}.csv"), bytes))
+            .collect(),
+        _ => files,
+    };
     state
         .store
         .ensure_list_source(source_id, format, source_id, &[], 0)

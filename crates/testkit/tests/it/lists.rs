@@ -284,6 +284,53 @@ async fn imports_are_checked_and_other_nodes_follow_the_new_version() {
     .unwrap();
     assert_eq!(r.result, "refused", "{}", r.message);
 
+    // An institution's own watchlist, and a UK Sanctions List file.
+    let mut own = BTreeMap::new();
+    own.insert(
+        "upload.csv".to_string(),
+        std::fs::read(fixture_lists_dir().join("custom/partners_of_concern.csv")).unwrap(),
+    );
+    let r = meridian_web::lists::import(
+        &app.state,
+        "custom_watch",
+        "custom_csv",
+        own,
+        false,
+        "tester",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, "installed", "{}", r.message);
+    let uk_dir = fixture_lists_dir().join("uk");
+    let uk_file = std::fs::read_dir(&uk_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "csv")
+                && std::fs::read_to_string(p)
+                    .unwrap_or_default()
+                    .contains("Unique ID")
+        });
+    if let Some(path) = uk_file {
+        let mut uk = BTreeMap::new();
+        uk.insert(
+            "UK-Sanctions-List.csv".to_string(),
+            std::fs::read(&path).unwrap(),
+        );
+        let r = meridian_web::lists::import(
+            &app.state,
+            "uk_sanctions_list",
+            "uk_sanctions_csv",
+            uk,
+            false,
+            "tester",
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.result, "installed", "{}", r.message);
+    }
+
     // A second node on the same database picks the version up.
     let other = meridian_web::AppState::new(app.store.clone(), Default::default());
     assert!(other.engines.lists().is_none());
