@@ -76,6 +76,39 @@ pub const REGISTRY: &[SourceSpec] = &[
             "consolidated.xml",
         )],
     },
+    SourceSpec {
+        id: "uk_sanctions_list",
+        format: "uk_sanctions_csv",
+        title: "UK Sanctions List (FCDO)",
+        files: &[(
+            "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv",
+            "UK-Sanctions-List.csv",
+        )],
+    },
+    SourceSpec {
+        id: "uk_ofsi",
+        format: "ofsi_csv",
+        title: "UK OFSI Consolidated List of Asset Freeze Targets",
+        files: &[(
+            "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
+            "ConList.csv",
+        )],
+    },
+    SourceSpec {
+        id: "eu_fsf",
+        format: "eu_fsf_xml",
+        title: "EU Financial Sanctions File",
+        files: &[(
+            "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+            "eu_fsf.xml",
+        )],
+    },
+    SourceSpec {
+        id: "us_bis_dpl",
+        format: "bis_dpl_tsv",
+        title: "US Commerce BIS Denied Persons List",
+        files: &[("https://www.bis.doc.gov/dpl/dpl.txt", "dpl.txt")],
+    },
 ];
 
 /// Make sure every built-in source is configured.
