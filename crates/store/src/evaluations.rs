@@ -53,47 +53,17 @@ impl Store {
         ev: &Evaluation,
         actor: &str,
     ) -> Result<()> {
-        let previous = self.latest_assessment(engagement_id).await?;
+        let previous = self
+            .latest_assessment(engagement_id)
+            .await?
+            .map(|p| p.outcome);
         let previous_hits = self.latest_screening(engagement_id).await?.map(|s| s.hits);
-        let mut w = self.write_tx().await?;
-        let now = now_text();
-        sqlx::query(
-            "INSERT INTO engagement_screenings (id, engagement_id, engagement_version, at, ok, hits, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id())
-        .bind(engagement_id)
-        .bind(ev.engagement_version)
-        .bind(&now)
-        .bind(ev.screening_ok as i64)
-        .bind(ev.hits)
-        .bind(ev.screening.to_string())
-        .execute(&mut *w.tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO engagement_assessments (id, engagement_id, engagement_version, at, policy_name, policy_version, policy_sha256, outcome, route, assessment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(new_id())
-        .bind(engagement_id)
-        .bind(ev.engagement_version)
-        .bind(&now)
-        .bind(&ev.policy.0)
-        .bind(&ev.policy.1)
-        .bind(&ev.policy.2)
-        .bind(&ev.outcome)
-        .bind(&ev.route)
-        .bind(ev.assessment.to_string())
-        .execute(&mut *w.tx)
-        .await?;
-        let changed = previous.as_ref().map(|p| p.outcome.as_str()) != Some(ev.outcome.as_str())
-            || previous_hits != Some(ev.hits);
-        if changed {
-            let e = AuditEvent::new(actor, "engagement.assessed", "engagement", engagement_id)
-                .before(serde_json::json!({"outcome": previous.map(|p| p.outcome), "hits": previous_hits}))
-                .after(serde_json::json!({"outcome": ev.outcome, "route": ev.route, "hits": ev.hits, "policy_sha256": ev.policy.2}));
-            append(&mut w.tx, self.backend, e).await?;
-        }
-        w.commit().await
+        let changed =
+            previous.as_deref() != Some(ev.outcome.as_str()) || previous_hits != Some(ev.hits);
+        let before =
+            changed.then(|| serde_json::json!({"outcome": previous, "hits": previous_hits}));
+        self.record_evaluations(&[(engagement_id.to_owned(), ev.clone(), before)], actor)
+            .await
     }
 
     pub async fn latest_screening(&self, engagement_id: &str) -> Result<Option<ScreeningRecord>> {
@@ -204,11 +174,11 @@ impl Store {
     }
 
     /// Record many evaluations in one transaction (re-screening the whole
-    /// register after a list change). Each item says whether its outcome or
-    /// hit count changed, which decides whether it is audited.
+    /// register after a list change). An item whose outcome or hit count
+    /// changed carries what they were before, and is audited.
     pub async fn record_evaluations(
         &self,
-        items: &[(String, Evaluation, bool)],
+        items: &[(String, Evaluation, Option<serde_json::Value>)],
         actor: &str,
     ) -> Result<()> {
         let mut w = self.write_tx().await?;
@@ -242,8 +212,9 @@ impl Store {
             .bind(ev.assessment.to_string())
             .execute(&mut *w.tx)
             .await?;
-            if *changed {
+            if let Some(before) = changed {
                 let e = AuditEvent::new(actor, "engagement.assessed", "engagement", engagement_id)
+                    .before(before)
                     .after(serde_json::json!({"outcome": ev.outcome, "route": ev.route, "hits": ev.hits, "policy_sha256": ev.policy.2}));
                 append(&mut w.tx, self.backend, e).await?;
             }

@@ -577,7 +577,10 @@ pub async fn reevaluate_register(
         let a = serde_json::to_value(&assessment).map_err(|e| AppError::Internal(e.to_string()))?;
         let outcome = a["outcome"].as_str().unwrap_or_default().to_owned();
         let prev = before.get(&id);
-        let changed = outcomes.get(&id) != Some(&outcome) || prev.map(|p| p.hits) != Some(hits);
+        let changed = (outcomes.get(&id) != Some(&outcome) || prev.map(|p| p.hits) != Some(hits))
+            .then(
+                || serde_json::json!({"outcome": outcomes.get(&id), "hits": prev.map(|p| p.hits)}),
+            );
         if alerts {
             let old: Option<crate::engines::ScreeningView> =
                 prev.and_then(|p| serde_json::from_value(p.result.clone()).ok());
