@@ -31,6 +31,12 @@ pub struct Config {
     /// Download due list updates on each source's schedule (off by default:
     /// run `meridian lists update` from cron instead, or switch this on).
     pub list_updates: bool,
+    /// SMTP relay for alert e-mails (plain SMTP; the relay does TLS onward).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_from: Option<String>,
+    /// The research office's shared mailbox, copied on every alert.
+    pub smtp_research_office: Option<String>,
     /// Single sign-on with OpenID Connect: on when `oidc_issuer` is set.
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
@@ -66,6 +72,10 @@ impl Default for Config {
             lists_dir: None,
             policy_file: None,
             list_updates: false,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: None,
+            smtp_research_office: None,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -81,6 +91,16 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Alert e-mail settings, when a relay and a sender are configured.
+    pub fn smtp(&self) -> Option<meridian_web::notify::SmtpConfig> {
+        Some(meridian_web::notify::SmtpConfig {
+            host: self.smtp_host.clone().filter(|h| !h.is_empty())?,
+            port: self.smtp_port,
+            from: self.smtp_from.clone().filter(|f| !f.is_empty())?,
+            research_office: self.smtp_research_office.clone().filter(|r| !r.is_empty()),
+        })
+    }
+
     pub fn load(file: Option<&Path>, data_dir: Option<&Path>) -> Result<Config> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {

@@ -278,6 +278,7 @@ async fn serve(
         secure_cookies: config.secure_cookies,
         session_hours: config.session_hours,
         oidc: config.oidc()?,
+        smtp: config.smtp(),
         ..Default::default()
     };
     let state = meridian_web::AppState::new(store.clone(), web);

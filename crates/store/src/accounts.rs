@@ -450,3 +450,22 @@ impl Store {
         w.commit().await
     }
 }
+
+impl Store {
+    /// Set a user's e-mail address (for alert notifications); audited.
+    pub async fn set_user_email(&self, user_id: &str, email: &str, by: &str) -> Result<()> {
+        let mut w = self.write_tx().await?;
+        let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email.trim())
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let ev = AuditEvent::new(by, "user.email_set", "user", user_id)
+            .after(serde_json::json!({"email": email.trim()}));
+        append(&mut w.tx, self.backend, ev).await?;
+        w.commit().await
+    }
+}

@@ -11,6 +11,7 @@ pub mod engines;
 mod error;
 mod html;
 pub mod lists;
+pub mod notify;
 mod oidc;
 
 pub use api::issue_token as issue_api_token;
@@ -36,6 +37,8 @@ pub struct WebConfig {
     pub download_timeout_secs: u64,
     /// Single sign-on with OpenID Connect, when configured.
     pub oidc: Option<OidcConfig>,
+    /// E-mail for screening alerts, when configured.
+    pub smtp: Option<notify::SmtpConfig>,
 }
 
 impl Default for WebConfig {
@@ -47,6 +50,7 @@ impl Default for WebConfig {
             lockout_minutes: 15,
             download_timeout_secs: 120,
             oidc: None,
+            smtp: None,
         }
     }
 }

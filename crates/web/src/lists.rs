@@ -622,6 +622,16 @@ pub async fn reevaluate_register(
             .unwrap_or_default();
         if state.store.raise_alert(&alert).await? {
             report.alerts_raised += 1;
+            if state.config.smtp.is_some() {
+                let raised = state.store.alerts(Some(&alert.engagement_id), true).await?;
+                if let Some(rec) = raised.iter().find(|a| {
+                    a.source == alert.source
+                        && a.entity_id == alert.entity_id
+                        && a.subject == alert.subject
+                }) {
+                    crate::notify::alert_raised(state, rec).await;
+                }
+            }
         }
     }
     report.millis = started.elapsed().as_millis();

@@ -395,3 +395,133 @@ async fn list_admin_is_for_admins_and_compliance() {
         .unwrap();
     assert_eq!(page.status().as_u16(), 200);
 }
+
+/// A minimal SMTP server that accepts everything and keeps each message.
+async fn fake_smtp() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut r = BufReader::new(r);
+                w.write_all(b"220 test ESMTP\r\n").await.ok();
+                let (mut data, mut in_data) = (String::new(), false);
+                let mut line = String::new();
+                while r.read_line(&mut line).await.unwrap_or(0) > 0 {
+                    if in_data {
+                        if line == ".\r\n" {
+                            in_data = false;
+                            keep.lock().unwrap().push(std::mem::take(&mut data));
+                            w.write_all(b"250 queued\r\n").await.ok();
+                        } else {
+                            data.push_str(&line);
+                        }
+                    } else if line.starts_with("EHLO") {
+                        w.write_all(b"250-test\r\n250 OK\r\n").await.ok();
+                    } else if line.starts_with("DATA") {
+                        in_data = true;
+                        w.write_all(b"354 go on\r\n").await.ok();
+                    } else if line.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.ok();
+                        break;
+                    } else {
+                        w.write_all(b"250 OK\r\n").await.ok();
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn new_alerts_are_emailed_to_the_owner_and_the_research_office() {
+    let app = TestApp::spawn_without_lists().await;
+    let (port, mailbox) = fake_smtp().await;
+    let config = meridian_web::WebConfig {
+        smtp: Some(meridian_web::notify::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            from: "meridian@university.example".into(),
+            research_office: Some("research-office@university.example".into()),
+        }),
+        ..Default::default()
+    };
+    let state = meridian_web::AppState::new(app.store.clone(), config);
+    let rita = app
+        .store
+        .create_user("rita", "Rita", "!", Role::Researcher, "EE")
+        .await
+        .unwrap();
+    app.store
+        .set_user_email(&rita.id, "rita@university.example", "test")
+        .await
+        .unwrap();
+    let e = meridian_domain::parse_engagement_json(
+        json!({"title": "Antenna co-design", "kind": "contract_research", "owner": "rita", "countries": ["AE"],
+            "partners": [{"name": "Gulf Orbital Systems LLC", "country": "AE"}]})
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap();
+    app.store.create_engagement(e, "rita").await.unwrap();
+
+    let d = fixture_lists_dir().join("ofac");
+    let v1: BTreeMap<String, Vec<u8>> = FILES
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(d.join(n)).unwrap()))
+        .collect();
+    let r = meridian_web::lists::import(
+        &state,
+        "us_ofac_sdn",
+        "ofac_csv",
+        v1.clone(),
+        false,
+        "tester",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, "installed", "{}", r.message);
+    assert!(mailbox.lock().unwrap().is_empty(), "no alert, no mail");
+    let mut v2 = v1;
+    let sdn = v2.get_mut("sdn.csv").unwrap();
+    sdn.extend_from_slice(b"\r\n990001,\"GULF ORBITAL SYSTEMS LLC\",-0- ,\"DEMO-PROGRAM\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Fictional test entry.\"\r\n");
+    let r = meridian_web::lists::import(&state, "us_ofac_sdn", "ofac_csv", v2, false, "tester")
+        .await
+        .unwrap();
+    assert_eq!(r.rescreen.unwrap().alerts_raised, 1);
+    let mails = mailbox.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("To: research-office@university.example, rita@university.example"),
+        "{}",
+        mails[0]
+    );
+    assert!(
+        mails[0].contains(
+            "Subject: Meridian screening alert: Gulf Orbital Systems LLC on \"Antenna co-design\""
+        ),
+        "{}",
+        mails[0]
+    );
+    assert!(
+        mails[0].contains("GULF ORBITAL SYSTEMS LLC on us_ofac_sdn (entry 990001)"),
+        "{}",
+        mails[0]
+    );
+    let audit = app
+        .store
+        .audit_records(&meridian_store::AuditFilter {
+            action_prefix: Some("alert.notified".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+}

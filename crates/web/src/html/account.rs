@@ -500,7 +500,15 @@ async fn create_user(
                 )
                 .await
             {
-                Ok(u) => created = u.username,
+                Ok(u) => {
+                    if !f.get("email").is_empty() {
+                        state
+                            .store
+                            .set_user_email(&u.id, f.get("email"), &user.user.username)
+                            .await?;
+                    }
+                    created = u.username
+                }
                 Err(meridian_store::StoreError::Conflict(m)) => error = m,
                 Err(e) => return Err(e.into()),
             }
@@ -542,5 +550,20 @@ async fn set_role(
         .store
         .set_user_role(&id, role, f.get("department"), &user.user.username)
         .await?;
+    if let Some(u) = state.store.user(&id).await? {
+        if u.email != f.get("email") {
+            if !f.get("email").is_empty() && !f.get("email").contains('@') {
+                return Err(AppError::BadRequest(format!(
+                    "'{}' is not an e-mail address",
+                    f.get("email")
+                ))
+                .into());
+            }
+            state
+                .store
+                .set_user_email(&id, f.get("email"), &user.user.username)
+                .await?;
+        }
+    }
     Ok(Redirect::to("/admin/users").into_response())
 }
