@@ -546,24 +546,24 @@ async fn set_role(
             AppError::BadRequest("you cannot remove your own administrator role".into()).into(),
         );
     }
+    let email = f.get("email");
+    if !email.is_empty() && !email.contains('@') {
+        return Err(AppError::BadRequest(format!("'{email}' is not an e-mail address")).into());
+    }
     state
         .store
         .set_user_role(&id, role, f.get("department"), &user.user.username)
         .await?;
-    if let Some(u) = state.store.user(&id).await? {
-        if u.email != f.get("email") {
-            if !f.get("email").is_empty() && !f.get("email").contains('@') {
-                return Err(AppError::BadRequest(format!(
-                    "'{}' is not an e-mail address",
-                    f.get("email")
-                ))
-                .into());
-            }
-            state
-                .store
-                .set_user_email(&id, f.get("email"), &user.user.username)
-                .await?;
-        }
+    if state
+        .store
+        .user(&id)
+        .await?
+        .is_some_and(|u| u.email != email)
+    {
+        state
+            .store
+            .set_user_email(&id, email, &user.user.username)
+            .await?;
     }
     Ok(Redirect::to("/admin/users").into_response())
 }
