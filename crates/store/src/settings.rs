@@ -76,3 +76,22 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Internal bookkeeping that is not an administrator's decision (so not
+    /// audited), such as what the register was last evaluated against.
+    pub async fn set_marker(&self, key: &str, value: &str) -> Result<()> {
+        let mut w = self.write_tx().await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, 'system', $3)")
+            .bind(key)
+            .bind(value)
+            .bind(now_text())
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await
+    }
+}

@@ -311,11 +311,51 @@ pub fn load_index(dir: &std::path::Path) -> Result<LoadedIndex, meridian_screeni
     Ok(LoadedIndex::build(lists, &dir.display().to_string()))
 }
 
-/// Re-evaluate every engagement (after lists or the policy pack changed).
+const BASIS_KEY: &str = "evaluation_basis";
+
+/// What an evaluation depends on besides the engagement: the list versions
+/// (their SHA-256s), the policy pack and the country profiles.
+pub fn evaluation_basis(state: &AppState) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    if let Some(l) = state.engines.lists() {
+        let mut shas: Vec<&str> = l.versions.iter().map(|v| v.sha256.as_str()).collect();
+        shas.sort_unstable();
+        for s in shas {
+            h.update(s.as_bytes());
+        }
+    }
+    h.update(state.engines.policy().policy.sha256.as_bytes());
+    h.update(serde_json::to_vec(&*state.engines.profiles()).unwrap_or_default());
+    hex::encode(h.finalize())
+}
+
+/// Remember what the register was last evaluated against.
+pub async fn mark_evaluated(state: &AppState) -> Result<(), AppError> {
+    Ok(state
+        .store
+        .set_marker(BASIS_KEY, &evaluation_basis(state))
+        .await?)
+}
+
+/// Re-evaluate every engagement when the lists, the pack or the profiles
+/// differ from those of the last evaluation (at start-up, after a policy or
+/// profile change); returns how many were evaluated (0 when nothing changed).
 pub async fn evaluate_all(state: &AppState, actor: &str) -> Result<usize, AppError> {
-    Ok(crate::lists::reevaluate_register(state, actor, false)
+    let basis = evaluation_basis(state);
+    if state
+        .store
+        .setting(BASIS_KEY)
         .await?
-        .engagements)
+        .is_some_and(|s| s.value == basis)
+    {
+        return Ok(0);
+    }
+    let n = crate::lists::reevaluate_register(state, actor, false)
+        .await?
+        .engagements;
+    state.store.set_marker(BASIS_KEY, &basis).await?;
+    Ok(n)
 }
 
 impl Engines {

@@ -543,7 +543,9 @@ pub async fn follow_versions(state: AppState, every: Duration) {
 /// Re-screen every engagement against the current index; raise an alert for
 /// each new or stronger match (not for one dismissed for the same entry).
 pub async fn rescreen_all(state: &AppState) -> Result<RescreenReport, AppError> {
-    reevaluate_register(state, "system", true).await
+    let report = reevaluate_register(state, "system", true).await?;
+    crate::engines::mark_evaluated(state).await?;
+    Ok(report)
 }
 
 /// Screen and assess every live engagement again, in parallel, and record

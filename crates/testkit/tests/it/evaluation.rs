@@ -255,3 +255,48 @@ async fn the_form_preview_shows_what_drives_the_outcome() {
             .contains("Complete the required fields")
     );
 }
+
+#[tokio::test]
+async fn the_register_is_evaluated_again_only_when_lists_policy_or_profiles_changed() {
+    let app = TestApp::spawn().await;
+    let rita = app.user_with_token("rita", Role::Researcher).await;
+    let r = app
+        .api()
+        .post(app.url("/api/v1/engagements"))
+        .bearer_auth(&rita)
+        .json(&json!({"title": "T", "kind": "other", "countries": ["FI"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(
+        meridian_web::engines::evaluate_all(&app.state, "test")
+            .await
+            .unwrap(),
+        1,
+        "first start: evaluated"
+    );
+    assert_eq!(
+        meridian_web::engines::evaluate_all(&app.state, "test")
+            .await
+            .unwrap(),
+        0,
+        "restart with nothing changed: skipped"
+    );
+    let mut profiles = (*app.state.engines.profiles()).clone();
+    profiles
+        .entry(meridian_domain::CountryCode::parse("FI").unwrap())
+        .academic_freedom = Some(meridian_risk::Sourced {
+        value: 0.9,
+        as_of: "2025".into(),
+        source: "test".into(),
+    });
+    app.state.engines.install_profiles(profiles);
+    assert_eq!(
+        meridian_web::engines::evaluate_all(&app.state, "test")
+            .await
+            .unwrap(),
+        1,
+        "profiles changed: evaluated"
+    );
+}
