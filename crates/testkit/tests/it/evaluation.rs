@@ -127,6 +127,22 @@ async fn engagements_are_screened_and_assessed_on_save_and_submission_follows_th
             .iter()
             .any(|f| f["id"] == "F1" && !f["explanation"].as_str().unwrap().is_empty())
     );
+    // The partner's own page shows its screening now.
+    let pid = created["partners"][0]["party_id"].as_str().unwrap();
+    let page = app
+        .api()
+        .get(app.url(&format!("/parties/{pid}")))
+        .bearer_auth(&rita)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"party-screening\"") && page.contains("ca_nro"),
+        "the party page shows its list match"
+    );
 
     let r = app
         .api()

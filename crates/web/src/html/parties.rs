@@ -297,6 +297,9 @@ struct ViewPage {
     errors: FieldErrors,
     dd_input: DueDiligenceInput,
     media_input: AdverseMediaInput,
+    /// The party screened now against the loaded lists (None: no lists).
+    screening: Option<Vec<crate::engines::MatchView>>,
+    lists_loaded_at: String,
 }
 
 impl ViewPage {
@@ -356,6 +359,40 @@ fn short(v: &serde_json::Value) -> String {
     }
 }
 
+/// Every name of the party against the index, best match per listed entry.
+fn screen_party(idx: &crate::engines::LoadedIndex, p: &Party) -> Vec<crate::engines::MatchView> {
+    let kind = match p.fields.kind {
+        meridian_domain::PartyKind::Person => meridian_screening::EntityKind::Person,
+        meridian_domain::PartyKind::Organization => meridian_screening::EntityKind::Organization,
+    };
+    let opts = meridian_screening::ScreenOptions {
+        threshold: crate::engines::HIT_THRESHOLD,
+        limit: 5,
+    };
+    let mut out: Vec<crate::engines::MatchView> = Vec::new();
+    for name in p.all_names() {
+        let q = meridian_screening::Query {
+            name: name.to_owned(),
+            kind: Some(kind),
+            country: p.fields.country.map(|c| c.code().to_owned()),
+            birth_year: None,
+        };
+        for m in idx.index.screen_with(&q, &opts) {
+            let v = crate::engines::MatchView::from(&m);
+            match out
+                .iter_mut()
+                .find(|o| o.source == v.source && o.entity_id == v.entity_id)
+            {
+                Some(o) if o.score >= v.score => {}
+                Some(o) => *o = v,
+                None => out.push(v),
+            }
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
 async fn view_page(
     state: &AppState,
     user: &CurrentUser,
@@ -384,8 +421,16 @@ async fn view_page(
     } else {
         Vec::new()
     };
+    let lists = state.engines.lists();
+    let lists_loaded_at = lists
+        .as_ref()
+        .map(|l| super::when(&l.loaded_at))
+        .unwrap_or_default();
+    let screening = lists.map(|idx| screen_party(&idx, &d.party));
     Ok(ViewPage {
         chrome: Some(Chrome::new(user, "Parties")),
+        screening,
+        lists_loaded_at,
         d,
         parent,
         merged_into,
