@@ -437,11 +437,6 @@ pub async fn rollback(
     rescreen_all(state).await
 }
 
-/// Where static lists (from `--lists-dir`) live alongside managed ones.
-pub fn static_dir(state: &AppState) -> Option<std::path::PathBuf> {
-    state.engines.static_lists_dir()
-}
-
 /// Build the index from every current managed version (plus any static
 /// lists directory) and swap it in whole. Returns the fingerprint installed.
 pub async fn reload_index(state: &AppState) -> Result<String, AppError> {
@@ -458,7 +453,7 @@ pub async fn reload_index(state: &AppState) -> Result<String, AppError> {
             state.store.list_version_files(&v.id).await?,
         ));
     }
-    let static_dir = static_dir(state);
+    let static_dir = state.engines.static_lists_dir();
     let built = tokio::task::spawn_blocking(move || -> Result<Option<LoadedIndex>, String> {
         let root = tempfile::tempdir().map_err(|e| e.to_string())?;
         for (source, files) in &sets {

@@ -701,24 +701,17 @@ async fn upload_agreement(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
     let (stored, st) = access::visible_engagement(&state, &user, &id).await?;
     access::require_edit(&user, &st)?;
     let mut text = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        if field.name() != Some("file") {
+    for part in super::read_parts(form).await? {
+        if part.name != "file" {
             continue;
         }
-        let name = field.file_name().unwrap_or("").to_lowercase();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        let name = part.file_name.as_deref().unwrap_or("").to_lowercase();
+        let bytes = part.bytes;
         text = Some(if name.ends_with(".docx") {
             meridian_risk::docx_text(&bytes)
                 .map_err(|e| AppError::BadRequest(format!("{name}: {e}")))?

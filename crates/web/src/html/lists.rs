@@ -124,31 +124,17 @@ async fn configure(
 }
 
 /// Multipart upload (its CSRF token travels in the URL).
-async fn import(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    mut form: Multipart,
-) -> PageResult {
+async fn import(State(state): State<AppState>, user: CurrentUser, form: Multipart) -> PageResult {
     access::require_list_manager(&user)?;
     let (mut source, mut format, mut force) = (String::new(), String::new(), false);
     let mut files = meridian_store::ListFiles::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
-        match (name.as_str(), file_name) {
-            ("file", Some(fname)) if !bytes.is_empty() => {
-                files.insert(fname, bytes.to_vec());
+    for part in super::read_parts(form).await? {
+        match (part.name.as_str(), &part.file_name) {
+            ("file", Some(fname)) if !part.bytes.is_empty() => {
+                files.insert(fname.clone(), part.bytes);
             }
-            ("source", _) => source = String::from_utf8_lossy(&bytes).trim().to_owned(),
-            ("format", _) => format = String::from_utf8_lossy(&bytes).trim().to_owned(),
+            ("source", _) => source = part.text(),
+            ("format", _) => format = part.text(),
             ("force", _) => force = true,
             _ => {}
         }

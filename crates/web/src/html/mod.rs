@@ -256,3 +256,37 @@ pub fn when(t: &str) -> String {
 pub fn day(t: &str) -> String {
     t.get(..10).unwrap_or(t).to_owned()
 }
+
+/// One part of a multipart form.
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Part {
+    /// The part as trimmed text (form fields next to an upload).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).trim().to_owned()
+    }
+}
+
+/// Read a whole multipart form (the upload forms, whose CSRF token travels
+/// in the URL), naming the failure for the person who sent it.
+pub async fn read_parts(mut form: axum::extract::Multipart) -> Result<Vec<Part>, AppError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("the upload could not be read: {e}"))
+    };
+    let mut parts = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+        parts.push(Part {
+            name,
+            file_name,
+            bytes,
+        });
+    }
+    Ok(parts)
+}

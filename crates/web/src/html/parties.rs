@@ -591,29 +591,16 @@ async fn import_form(user: CurrentUser) -> PageResult {
 }
 
 /// The upload form posts multipart (the file) with its CSRF token in the URL.
-async fn import(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    mut form: Multipart,
-) -> PageResult {
+async fn import(State(state): State<AppState>, user: CurrentUser, form: Multipart) -> PageResult {
     access::require_register(&user)?;
     let (mut csv, mut mapping, mut mode) = (Vec::new(), String::new(), String::from("dry_run"));
     let mut pasted = String::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
-        match name.as_str() {
-            "file" => csv = bytes.to_vec(),
-            "csv_text" => pasted = String::from_utf8_lossy(&bytes).into_owned(),
-            "mapping" => mapping = String::from_utf8_lossy(&bytes).trim().to_owned(),
-            "mode" => mode = String::from_utf8_lossy(&bytes).into_owned(),
+    for part in super::read_parts(form).await? {
+        match part.name.as_str() {
+            "file" => csv = part.bytes,
+            "csv_text" => pasted = String::from_utf8_lossy(&part.bytes).into_owned(),
+            "mapping" => mapping = part.text(),
+            "mode" => mode = String::from_utf8_lossy(&part.bytes).into_owned(),
             _ => {}
         }
     }

@@ -136,22 +136,15 @@ async fn download(
 async fn load_pack(
     State(state): State<AppState>,
     user: CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
     require_admin(&user)?;
     let mut text = String::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
-        if (name == "file" && !bytes.is_empty()) || (name == "text" && text.is_empty()) {
-            text = String::from_utf8_lossy(&bytes).into_owned();
+    for part in super::read_parts(form).await? {
+        if (part.name == "file" && !part.bytes.is_empty())
+            || (part.name == "text" && text.is_empty())
+        {
+            text = String::from_utf8_lossy(&part.bytes).into_owned();
         }
     }
     if text.trim().is_empty() {
@@ -293,24 +286,15 @@ async fn edit_country(
 async fn import_profiles(
     State(state): State<AppState>,
     user: CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
     require_admin(&user)?;
     let (mut format, mut country, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
-        match name.as_str() {
-            "format" => format = String::from_utf8_lossy(&data).trim().to_owned(),
-            "country" => country = String::from_utf8_lossy(&data).trim().to_owned(),
-            "file" => bytes = data.to_vec(),
+    for part in super::read_parts(form).await? {
+        match part.name.as_str() {
+            "format" => format = part.text(),
+            "country" => country = part.text(),
+            "file" => bytes = part.bytes,
             _ => {}
         }
     }
